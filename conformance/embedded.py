@@ -1,0 +1,61 @@
+"""Run the reference implementation on a loopback port inside this process.
+
+The suite always talks HTTP, even to the embedded reference: the same bytes cross the same client
+stack as against a vendor's server, so vcrpy can record them and verdicts cannot depend on the target kind.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from conformance.reference import create_app
+
+
+class EmbeddedServer:
+    def __init__(self, faults: Iterable[str] = (), db: str = ":memory:", deterministic: bool = False,
+                 host: str = "127.0.0.1", port: int = 0):
+        self.app = create_app(db=db, faults=faults, deterministic=deterministic)
+        self.host = host
+        self.port = port or _free_port(host)
+        config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="error", access_log=False,
+                                lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="conformance-reference", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> EmbeddedServer:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the embedded reference server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+
+@contextmanager
+def running_reference(faults: Iterable[str] = (), deterministic: bool = False) -> Iterator[EmbeddedServer]:
+    server = EmbeddedServer(faults=faults, deterministic=deterministic).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,75 @@
+"""Live-target safety: the suite deletes what it created, and only that.
+
+Every entity a test creates is registered with `Owned`; teardown deletes them newest first, also when
+the test failed or the run was interrupted (pytest runs finalizers on Ctrl-C). Names carry the run tag
+`cf<run-id>` so `conformance cleanup --run-id` can sweep what a crashed run left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from conformance.target import Target, TargetError
+
+Deleter = Callable[[Target, str], None]
+Lister = Callable[[Target, str], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    name: str
+    delete: Deleter
+    tagged: Lister
+
+
+def kinds() -> dict[str, Kind]:
+    from conformance.apis import badges, rewards, tiers
+
+    return {
+        "tier": Kind("tier", tiers.delete_owned, tiers.tagged),
+        "reward": Kind("reward", rewards.delete_owned, rewards.tagged),
+        "badge": Kind("badge", badges.delete_owned, badges.tagged),
+    }
+
+
+def run_tag(run_id: str) -> str:
+    return f"cf{run_id}"
+
+
+@dataclass
+class Owned:
+    """The entities one test created on the target, deleted at teardown."""
+
+    target: Target
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, kind: str, entity_id: str) -> str:
+        if kind not in kinds():
+            raise KeyError(f"unknown entity kind {kind!r}")
+        self.items.append((kind, entity_id))
+        return entity_id
+
+    def cleanup(self) -> list[str]:
+        """Delete newest first; returns what could not be deleted (reported, never raised mid-teardown)."""
+        problems = []
+        registry = kinds()
+        while self.items:
+            kind, entity_id = self.items.pop()
+            try:
+                registry[kind].delete(self.target, entity_id)
+            except TargetError as exc:
+                problems.append(f"{kind} {entity_id}: {exc}")
+        return problems
+
+
+def sweep(target: Target, run_id: str) -> dict[str, int]:
+    """Delete every entity whose name carries this run's tag; returns counts per kind."""
+    tag = run_tag(run_id)
+    counts = {}
+    for kind in kinds().values():
+        ids = kind.tagged(target, tag)
+        for entity_id in ids:
+            kind.delete(target, entity_id)
+        counts[kind.name] = len(ids)
+    return counts

@@ -1,0 +1,37 @@
+"""Where the project's data lives: specs, rule catalogue, golden cassettes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+RULES_FILE = PACKAGE_DIR / "data" / "rules.yaml"
+SUITE_DIR = PACKAGE_DIR / "suite"
+
+#: The three APIs, by the short name used on the command line, and their spec files.
+SPEC_FILES: dict[str, str] = {
+    "tiers": "loyalty-tiers.yaml",
+    "rewards": "loyalty-rewards.yaml",
+    "badges": "badges.yaml",
+}
+APIS: tuple[str, ...] = tuple(SPEC_FILES)
+
+
+def specs_dir() -> Path:
+    """The spec folder: `$CONFORMANCE_SPECS` when set (a vendor's edited copy), else the project's `specs/`."""
+    return Path(os.environ.get("CONFORMANCE_SPECS") or PROJECT_DIR / "specs")
+
+
+def spec_path(api: str) -> Path:
+    return specs_dir() / SPEC_FILES[api]
+
+
+def spec_hashes() -> dict[str, str]:
+    """Short content hashes of the spec files, so a report says which contract it was judged against."""
+    hashes = {}
+    for path in sorted(specs_dir().glob("*.yaml")):
+        hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashes

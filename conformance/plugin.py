@@ -1,0 +1,357 @@
+"""The pytest plugin: the suite's fixtures, rule markers, selection, clean-up and result collection.
+
+`conformance run` drives pytest with this plugin; people who want the suite inside their own pytest
+session load it directly (`pytest -p conformance --pyargs conformance.suite --conformance-base-url URL`).
+Option precedence is the CLI's business; here every value comes from a `--conformance-*` option.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import rules
+from conformance.live import Owned, run_tag, sweep
+from conformance.target import Exchange, Target, TargetError
+from conformance.verdict import PROFILES, Expect
+
+#: Set in pytest_configure so modules that build schemathesis schemas at import time can read it.
+SETTINGS: RunSettings | None = None
+GUID_IN_PATH = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass
+class RunSettings:
+    base_url: str
+    headers: dict[str, str]
+    profile: str
+    run_id: str
+    member_ids: list[str]
+    read_only: bool
+    rules: list[str]
+    apis: list[str]
+    max_examples: int
+    seed: int
+    record_dir: str | None
+    replay_dir: str | None
+    embedded: bool
+    results_path: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tag(self) -> str:
+        return run_tag(self.run_id)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Wix API conformance suite")
+    group.addoption("--conformance-base-url", help="host root of the implementation (default: embedded reference)")
+    group.addoption("--conformance-header", action="append", default=[], metavar="'NAME: VALUE'",
+                    help="header sent with every request; VALUE may be env:VARIABLE")
+    group.addoption("--conformance-profile", default="tolerant", choices=PROFILES)
+    group.addoption("--conformance-run-id", help="tag for created entities (default: random)")
+    group.addoption("--conformance-member-id", action="append", default=[], help="badge member id (repeatable)")
+    group.addoption("--conformance-read-only", action="store_true", help="run only checks that do not write")
+    group.addoption("--conformance-rule", action="append", default=[], help="select rules, e.g. TIER-2 or 'REWARD-*'")
+    group.addoption("--conformance-api", action="append", default=[], choices=["tiers", "rewards", "badges"])
+    group.addoption("--conformance-max-examples", type=int, default=25, help="schemathesis examples per operation")
+    group.addoption("--conformance-seed", type=int, default=None, help="seed for data generation and fuzzing")
+    group.addoption("--conformance-fault", action="append", default=[], help="fault of the embedded reference")
+    group.addoption("--conformance-record", metavar="DIR", help="record every exchange as vcrpy cassettes")
+    group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
+    group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global SETTINGS
+    config.addinivalue_line("markers", "rule(*ids): the API-FACTS rule ids a test checks")
+    config.addinivalue_line("markers", "read_only: the test never writes to the target")
+    config.addinivalue_line("markers", "sdk(method): the official SDK method whose wire shape a test sends")
+    opt = config.option
+    if not hasattr(opt, "conformance_profile"):
+        return
+    from conformance.headers import parse_headers
+
+    run_id = opt.conformance_run_id or secrets.token_hex(4)
+    seed = opt.conformance_seed if opt.conformance_seed is not None else int(run_id, 16) % 2**31
+    headers = parse_headers(opt.conformance_header)
+    SETTINGS = RunSettings(
+        base_url=(opt.conformance_base_url or "").rstrip("/"),
+        headers=headers,
+        profile=opt.conformance_profile,
+        run_id=run_id,
+        member_ids=list(opt.conformance_member_id),
+        read_only=opt.conformance_read_only,
+        rules=list(opt.conformance_rule),
+        apis=list(opt.conformance_api),
+        max_examples=opt.conformance_max_examples,
+        seed=seed,
+        record_dir=opt.conformance_record,
+        replay_dir=opt.conformance_replay,
+        embedded=not opt.conformance_base_url,
+        results_path=opt.conformance_results,
+    )
+    config.stash[_settings_key] = SETTINGS
+    if SETTINGS.embedded and not SETTINGS.replay_dir and _runs_tests(config):
+        from conformance.embedded import EmbeddedServer
+
+        server = EmbeddedServer(faults=opt.conformance_fault).start()
+        config.stash[_server_key] = server
+        SETTINGS.base_url = server.base_url
+        SETTINGS.headers.setdefault("Authorization", "conformance-local")
+    config.stash[_results_key] = []
+    config.pluginmanager.register(_ResultCollector(config), "conformance-results")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(_server_key, None)
+    if server is not None:
+        server.stop()
+
+
+_settings_key = pytest.StashKey[RunSettings]()
+_server_key = pytest.StashKey[Any]()
+_results_key = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def _runs_tests(config: pytest.Config) -> bool:
+    """Workers and plain runs talk to the target; an xdist controller only distributes."""
+    return not (config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"))
+
+
+def settings_of(config: pytest.Config) -> RunSettings:
+    return config.stash[_settings_key]
+
+
+# selection ----------------------------------------------------------------------------------------
+def rule_ids(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for mark in item.iter_markers("rule"):
+        ids.extend(mark.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def item_api(item: pytest.Item) -> str | None:
+    name = Path(str(item.fspath)).stem
+    for api in ("tiers", "rewards", "badges"):
+        if api in name:
+            return api
+    return None
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _settings_key not in config.stash:
+        return
+    settings = settings_of(config)
+    catalogue = rules.catalogue()
+    for item in items:
+        for rule_id in rule_ids(item):
+            if rule_id not in catalogue:
+                raise pytest.UsageError(f"{item.nodeid}: unknown rule id {rule_id}")
+    try:
+        wanted = rules.expand(settings.rules) if settings.rules else None
+    except KeyError as exc:
+        raise pytest.UsageError(str(exc.args[0])) from None
+    keep, drop = [], []
+    for item in items:
+        ids = rule_ids(item)
+        api = item_api(item)
+        selected = True
+        if wanted is not None and not (set(ids) & wanted):
+            selected = False
+        if settings.apis and api is not None and api not in settings.apis:
+            # A rule test is kept when one of its rules belongs to a selected API (COMMON rules stay).
+            selected = selected and any(catalogue[r].api in settings.apis for r in ids if r in catalogue)
+        if settings.read_only and item.get_closest_marker("read_only") is None:
+            selected = False
+        (keep if selected else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# fixtures -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def conformance_settings(pytestconfig: pytest.Config) -> RunSettings:
+    """The run's settings: target, profile, run id, budgets."""
+    return settings_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def _session_target(conformance_settings: RunSettings) -> Target:
+    return Target(conformance_settings.base_url or "http://replay.invalid", dict(conformance_settings.headers))
+
+
+@pytest.fixture
+def target(_session_target: Target, request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The implementation under test; the exchanges of this test are kept for the report."""
+    _session_target.log = []
+    request.node.stash[_exchanges_key] = _session_target.log
+    yield _session_target
+
+
+@pytest.fixture
+def expect(request: pytest.FixtureRequest, conformance_settings: RunSettings) -> Expect:
+    """Assertions that quote the test's rules and apply the profile."""
+    checker = Expect(rule_ids(request.node) or ("COMMON-1",), conformance_settings.profile)
+    request.node.stash[_expect_key] = checker
+    return checker
+
+
+@pytest.fixture
+def owned(target: Target) -> Iterator[Owned]:
+    """Register every entity the test creates; they are deleted when the test ends, pass or fail."""
+    tracker = Owned(target)
+    yield tracker
+    tracker.cleanup()
+
+
+@pytest.fixture
+def unique(request: pytest.FixtureRequest, conformance_settings: RunSettings) -> Unique:
+    """Names and numbers that cannot collide with site data, other tests or other workers."""
+    return Unique(conformance_settings, request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
+def _cassette(request: pytest.FixtureRequest, conformance_settings: RunSettings) -> Iterator[None]:
+    from conformance.recording import cassette_for
+
+    with cassette_for(request.node.nodeid, conformance_settings):
+        yield
+
+
+class Unique:
+    """Deterministic per test (seeded by run id and test id) so a replay sends the same requests."""
+
+    def __init__(self, settings: RunSettings, nodeid: str):
+        from faker import Faker
+
+        digest = hashlib.sha256(f"{settings.run_id}:{nodeid}".encode()).hexdigest()
+        self.prefix = f"{settings.tag}{digest[:4]}"
+        self.faker = Faker()
+        self.faker.seed_instance(int(digest[:8], 16))
+        self._counter = 0
+        self._points_base = 1_000_000 + int(digest[8:14], 16) % 8_000_000
+
+    def name(self, max_length: int = 50) -> str:
+        self._counter += 1
+        word = self.faker.word().capitalize()
+        return f"{self.prefix}-{self._counter} {word}"[:max_length]
+
+    def points(self) -> int:
+        """requiredPoints in 1,000,000..9,099,999: far from small real-site values, distinct within a test."""
+        self._counter += 1
+        return self._points_base + self._counter * 7
+
+    def guid(self) -> str:
+        import uuid
+
+        return str(uuid.UUID(int=self.faker.random.getrandbits(128), version=4))
+
+
+_exchanges_key = pytest.StashKey[list[Exchange]]()
+_expect_key = pytest.StashKey[Expect]()
+
+
+# results ------------------------------------------------------------------------------------------
+def operation_of(exchange: Exchange) -> tuple[str, str]:
+    """`(method, templated path)`: GUIDs in the path become {id} so traffic groups by operation."""
+    path = exchange.url.split("://", 1)[-1]
+    path = "/" + path.split("/", 1)[1] if "/" in path else "/"
+    path = path.split("?", 1)[0]
+    return exchange.method, GUID_IN_PATH.sub("/{id}", path)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if call.when == "call" or (call.when == "setup" and report.failed):
+        ids = rule_ids(item)
+        report.user_properties.append(("conformance.rules", json.dumps(ids)))
+        checker = item.stash.get(_expect_key, None)
+        if checker is not None and checker.warnings:
+            report.user_properties.append(("conformance.warnings", json.dumps(checker.warnings)))
+        exchanges = item.stash.get(_exchanges_key, [])
+        traffic = [[*operation_of(e), e.status] for e in exchanges]
+        traffic.extend(getattr(item, "conformance_traffic", []))
+        report.user_properties.append(("conformance.traffic", json.dumps(traffic)))
+        if report.failed and exchanges:
+            report.user_properties.append(("conformance.exchange", json.dumps(exchanges[-1].to_dict())))
+        if call.excinfo is not None and call.excinfo.errisinstance(TargetError):
+            report.user_properties.append(("conformance.tool_error", str(call.excinfo.value)))
+
+
+class _ResultCollector:
+    """Collects one record per test on the controller (xdist forwards reports with their properties)."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.results: list[dict[str, Any]] = config.stash[_results_key]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call" and not (report.failed or report.skipped):
+            return
+        props = dict(report.user_properties)
+        warnings = json.loads(props.get("conformance.warnings", "[]"))
+        verdict = "fail" if report.failed else ("skip" if report.skipped else ("warn" if warnings else "pass"))
+        if "conformance.tool_error" in props:
+            verdict = "error"
+        message = ""
+        if report.failed:
+            message = _short_failure(report)
+        self.results.append({
+            "nodeid": report.nodeid,
+            "when": report.when,
+            "rules": json.loads(props.get("conformance.rules", "[]")),
+            "verdict": verdict,
+            "duration": round(report.duration, 4),
+            "warnings": warnings,
+            "message": message,
+            "exchange": json.loads(props["conformance.exchange"]) if "conformance.exchange" in props else None,
+            "traffic": json.loads(props.get("conformance.traffic", "[]")),
+            "tool_error": props.get("conformance.tool_error"),
+        })
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):
+            return
+        settings = settings_of(self.config)
+        if not settings.replay_dir and settings.base_url and not settings.read_only:
+            try:
+                leftovers = sweep(Target(settings.base_url, dict(settings.headers)), settings.run_id)
+            except (TargetError, NotImplementedError):
+                leftovers = {}
+            settings.extra["swept"] = leftovers
+        if settings.results_path:
+            Path(settings.results_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(settings.results_path).write_text(json.dumps({
+                "run_id": settings.run_id, "profile": settings.profile, "base_url": settings.base_url,
+                "seed": settings.seed, "results": self.results, "swept": settings.extra.get("swept", {}),
+            }, indent=1))
+
+
+def _short_failure(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = str(report.longrepr) if crash is None else crash.message
+    if "conformance.tool_error" in dict(report.user_properties):
+        return dict(report.user_properties)["conformance.tool_error"]
+    return text if len(text) < 4000 else text[:4000] + "…"
+
+
+def fnmatch_any(value: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(value, p) for p in patterns)
+
+
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis")

@@ -1,0 +1,10 @@
+"""The embedded reference implementation of the three APIs (Starlette + SQLite).
+
+It is the suite's default target and its proving ground: `create_app(faults=...)` switches on
+deliberate bugs so the project's tests can show that every check fires.
+"""
+
+from conformance.reference.app import create_app
+from conformance.reference.faults import all_faults
+
+__all__ = ["create_app", "all_faults"]

@@ -1,0 +1,82 @@
+"""The reference server's ASGI application: routes of the three APIs, auth, and error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from conformance.reference import badges, rewards, tiers
+from conformance.reference.clock import Clock
+from conformance.reference.errors import ApiError, application_error
+from conformance.reference.http import Context, error_response
+from conformance.reference.store import Store
+
+API_MODULES = (tiers, rewards, badges)
+
+
+class RequireAuthorization:
+    """COMMON-9: requests without credentials get 401. Any non-empty Authorization value is accepted
+    (the SDK sends a raw key with no scheme, §1.9), because the reference has no real accounts."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope["headers"])
+            if not headers.get(b"authorization", b"").strip():
+                error = application_error(401, "UNAUTHENTICATED", "missing Authorization header")
+                await error_response(error)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "INVALID_ARGUMENT")
+    message = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
+    return error_response(application_error(exc.status_code, code, message))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"message": "internal error", "details": {}}, status_code=500)
+
+
+def create_app(
+    db: str = ":memory:",
+    faults: Iterable[str] = (),
+    deterministic: bool = False,
+    seed: int = 0,
+) -> Starlette:
+    """Build the reference application.
+
+    Args:
+        db: SQLite path; ``:memory:`` keeps nothing after the process ends.
+        faults: names from `all_faults()` to switch on (the project's tests use one at a time).
+        deterministic: derive ids and timestamps from `seed` and a counter (byte-identical reruns).
+    """
+    from conformance.reference.faults import all_faults
+
+    unknown = set(faults) - set(all_faults())
+    if unknown:
+        raise ValueError(f"unknown fault {sorted(unknown)[0]!r}; see `conformance serve --list-faults`")
+    ctx = Context(store=Store(db), clock=Clock(deterministic, seed), faults=frozenset(faults))
+    routes = [route for module in API_MODULES for route in module.routes(ctx)]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequireAuthorization)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+    )
+    app.state.ctx = ctx
+    return app

@@ -1,0 +1,97 @@
+"""Request parsing and response helpers shared by the three API modules."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from conformance.reference.clock import Clock
+from conformance.reference.errors import ApiError, invalid
+from conformance.reference.store import Store
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_BODY_BYTES = 1_000_000
+
+
+@dataclass
+class Context:
+    """What every handler needs: storage, the clock, and which fault (if any) is switched on."""
+
+    store: Store
+    clock: Clock
+    faults: frozenset[str] = field(default_factory=frozenset)
+    site_id: str = "00000000-0000-4000-8000-000000000001"
+
+    def fault(self, name: str) -> bool:
+        return name in self.faults
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def ok(payload: Any) -> JSONResponse:
+    return JSONResponse(payload, status_code=200)
+
+
+def error_response(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status)
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 with a standard error body."""
+    content_type = request.headers.get("content-type", "")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise invalid("request body is too large")
+    if content_type and "json" not in content_type.lower():
+        raise invalid(f"unsupported content type {content_type.split(';')[0]!r}; send application/json")
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise invalid("request body must be a JSON object")
+    return body
+
+
+def is_guid(value: object) -> bool:
+    return isinstance(value, str) and bool(GUID.match(value))
+
+
+def query_int(request: Request, name: str, default: int | None, minimum: int = 0,
+              maximum: int | None = None) -> int | None:
+    """An integer query parameter (`paging.limit`), validated; absent gives `default`."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid([_violation(name, "must be an integer")]) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise invalid([_violation(name, f"must be {bound}", "OUT_OF_RANGE")])
+    return value
+
+
+def revision_of(value: object) -> int | None:
+    """Parse a revision sent as a decimal string or an integer (AMB-1: tolerant on input)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        return int(value)
+    return None
+
+
+def _violation(field_name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:
+    return {"field": field_name, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}

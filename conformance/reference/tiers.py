@@ -1,0 +1,424 @@
+"""Reference implementation of Loyalty Tiers v1 (API-FACTS §3): tiers and the program settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance.reference import validation as check
+from conformance.reference.errors import Violations, conflict, invalid, not_found, revision_mismatch
+from conformance.reference.faults import Fault
+from conformance.reference.http import Context, error_response, is_guid, ok, read_json, revision_of
+
+PREFIX = "/loyalty-tiers/v1"
+TIER = "tier"
+SETTINGS = "tiers-program-settings"
+SETTINGS_ID = "site"
+MAX_POINTS = 9_999_999
+BULK_MAX = 20
+STATUSES = ("UNKNOWN", "DISABLED", "DRAFT", "ACTIVE", "PAUSED")
+
+FAULTS = (
+    Fault("tier-duplicate-name", "TIER-2", "accepts a second tier with an existing name"),
+    Fault("tier-duplicate-points", "TIER-3", "accepts a second tier with existing requiredPoints"),
+    Fault("tier-update-uniqueness-ignored", "TIER-4", "an update may take another tier's name"),
+    Fault("tier-bulk-internal-duplicates", "TIER-5", "bulk create does not check duplicates inside the request"),
+    Fault("tier-bulk-accepts-21", "TIER-6", "bulk create accepts 21 tiers"),
+    Fault("tier-bulk-rejects-20", "TIER-6", "bulk create rejects 20 tiers"),
+    Fault("tier-points-unbounded", "TIER-7", "requiredPoints above 9999999 accepted"),
+    Fault("tier-name-length-unchecked", "TIER-8", "tier names of 51 characters accepted"),
+    Fault("tier-revision-not-incremented", "TIER-9", "updates keep the old revision"),
+    Fault("tier-stale-update-accepted", "TIER-10", "updates with a stale revision succeed"),
+    Fault("tier-update-without-revision", "TIER-11", "updates without a revision succeed"),
+    Fault("tier-delete-keeps-tier", "TIER-12", "delete answers {} but the tier stays"),
+    Fault("tier-stale-delete-accepted", "TIER-13", "deletes with a stale revision succeed"),
+    Fault("tier-list-includes-base", "TIER-14", "List Tiers includes the base tier"),
+    Fault("program-default-active", "TIER-15", "default program settings are ACTIVE instead of DISABLED"),
+    Fault("program-omits-tiers", "TIER-16", "Get Tiers Program returns no tiers"),
+    Fault("settings-create-revision-2", "TIER-17", "created settings start at revision 2"),
+    Fault("settings-create-overwrites", "TIER-18", "creating settings twice overwrites the first"),
+    Fault("settings-revision-not-incremented", "TIER-19", "settings updates keep the old revision"),
+    Fault("settings-missing-fields-accepted", "TIER-20", "settings update without rollingWindow accepted"),
+    Fault("settings-stale-update-accepted", "TIER-21", "settings updates with a stale revision succeed"),
+    Fault("settings-base-tier-kept", "TIER-22", "omitted baseTierDefinition is kept instead of reset"),
+    Fault("settings-status-unchecked", "TIER-23", "any status string accepted"),
+    Fault("settings-duration-unchecked", "TIER-24", "durationInMonths 37 accepted"),
+    Fault("tier-icon-size-from-client", "TIER-25", "icon height/width taken from the request"),
+    Fault("tier-unknown-id-500", "TIER-27", "unknown tier ids answer 500"),
+    Fault("tier-revision-as-number", "COMMON-6", "tier revision serialised as a JSON number"),
+    Fault("tier-id-from-client", "COMMON-7", "a client-supplied tier id is kept"),
+    Fault("tier-created-date-changes", "COMMON-8", "createdDate is rewritten on update"),
+    Fault("tier-invalid-update-partially-applied", "COMMON-2", "a rejected update still bumps the revision"),
+    Fault("tier-delete-204", "COMMON-10", "delete answers 204 with no body"),
+    Fault("tier-bulk-metadata-miscounted", "COMMON-11", "bulkActionMetadata.totalSuccesses is off by one"),
+    Fault("tier-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 20"),
+    Fault("tier-program-route-shadowed", "COMMON-17", "/tiers/program is routed as a tier id"),
+)
+
+
+def _tier_fields(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *, creating: bool) -> dict[str, Any]:
+    """Validate the writable fields of a tier; read-only ones (id, dates, revision) are ignored (AMB-30)."""
+    out: dict[str, Any] = {}
+    definition = check.obj(v, raw.get("tierDefinition"), f"{prefix}.tierDefinition", required=creating)
+    if definition is not None:
+        out["tierDefinition"] = _definition(ctx, v, definition, f"{prefix}.tierDefinition", require_name=creating)
+    max_points = None if ctx.fault("tier-points-unbounded") else MAX_POINTS
+    points = check.integer(v, raw.get("requiredPoints"), f"{prefix}.requiredPoints", required=creating,
+                           minimum=0, maximum=max_points)
+    if points is not None:
+        out["requiredPoints"] = points
+    return out
+
+
+def _definition(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *,
+                require_name: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    max_name = 200 if ctx.fault("tier-name-length-unchecked") else 50
+    name = check.string(v, raw.get("name"), f"{prefix}.name", required=require_name, min_length=1,
+                        max_length=max_name)
+    if name is not None:
+        out["name"] = name
+    description = check.string(v, raw.get("description"), f"{prefix}.description", max_length=70)
+    if description is not None:
+        out["description"] = description
+    icon = check.obj(v, raw.get("icon"), f"{prefix}.icon")
+    if icon is not None:
+        out["icon"] = _icon(ctx, v, icon, f"{prefix}.icon")
+    return out
+
+
+def _icon(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("id", "url", "altText"):
+        value = check.string(v, raw.get(key), f"{prefix}.{key}")
+        if value is not None:
+            out[key] = value
+    # height, width and filename are read-only: the server would take them from the media item.
+    if ctx.fault("tier-icon-size-from-client"):
+        for key in ("height", "width"):
+            if isinstance(raw.get(key), int):
+                out[key] = raw[key]
+    else:
+        out.setdefault("height", 0)
+        out.setdefault("width", 0)
+    return out
+
+
+def _render(ctx: Context, tier: dict[str, Any]) -> dict[str, Any]:
+    if ctx.fault("tier-revision-as-number"):
+        return {**tier, "revision": int(tier["revision"])}
+    return tier
+
+
+def _conflicts(ctx: Context, fields: dict[str, Any], others: list[dict[str, Any]], *, on_update: bool) -> str | None:
+    """The uniqueness rule (TIER-2/3/4): name and requiredPoints belong to one tier per site."""
+    if on_update and ctx.fault("tier-update-uniqueness-ignored"):
+        return None
+    name = fields.get("tierDefinition", {}).get("name")
+    points = fields.get("requiredPoints")
+    for other in others:
+        if name is not None and other["tierDefinition"].get("name") == name and not ctx.fault("tier-duplicate-name"):
+            return f"a tier named {name!r} already exists"
+        if points is not None and other["requiredPoints"] == points and not ctx.fault("tier-duplicate-points"):
+            return f"a tier with requiredPoints {points} already exists"
+    return None
+
+
+def _new_tier(ctx: Context, fields: dict[str, Any], client: dict[str, Any]) -> dict[str, Any]:
+    now = ctx.clock.now()
+    tier_id = ctx.clock.new_id()
+    if ctx.fault("tier-id-from-client") and is_guid(client.get("id")):
+        tier_id = client["id"]
+    return {"id": tier_id, **fields, "revision": "1", "createdDate": now, "updatedDate": now}
+
+
+def _guid_path(value: str, kind: str = "tier") -> str:
+    if not is_guid(value):
+        raise invalid([{"field": "id", "description": f"{kind} id must be a GUID", "violatedRule": "FORMAT",
+                        "ruleName": "VALIDATION_ERROR"}])
+    return value
+
+
+def routes(ctx: Context) -> list[Route]:
+    store = ctx.store
+
+    def load(tier_id: str) -> dict[str, Any]:
+        _guid_path(tier_id)
+        tier = store.get(TIER, tier_id)
+        if tier is None:
+            if ctx.fault("tier-unknown-id-500"):
+                raise RuntimeError("boom")
+            raise not_found("tier", tier_id)
+        return tier
+
+    async def list_tiers(request: Request) -> Response:
+        return ok({"tiers": _listed(ctx)})
+
+    async def create_tier(request: Request) -> Response:
+        body = await read_json(request)
+        v = Violations()
+        raw = check.obj(v, body.get("tier"), "tier", required=True)
+        fields = _tier_fields(ctx, v, raw, "tier", creating=True) if raw is not None else {}
+        v.raise_if_any()
+        assert raw is not None
+        with store.transaction():
+            problem = _conflicts(ctx, fields, store.all(TIER), on_update=False)
+            if problem:
+                raise conflict(problem)
+            tier = _new_tier(ctx, fields, raw)
+            store.insert(TIER, tier)
+        return ok({"tier": _render(ctx, tier)})
+
+    async def bulk_create(request: Request) -> Response:
+        body = await read_json(request)
+        items = body.get("tiers")
+        if not isinstance(items, list):
+            raise invalid([_field("tiers", "is required and must be an array", "REQUIRED_FIELD")])
+        limit = 21 if ctx.fault("tier-bulk-accepts-21") else (19 if ctx.fault("tier-bulk-rejects-20") else BULK_MAX)
+        oversize = len(items) > limit
+        if len(items) < 1 or (oversize and not ctx.fault("tier-bulk-oversize-partially-created")):
+            raise invalid([_field("tiers", f"must contain 1 to {BULK_MAX} tiers", "ARRAY_SIZE")])
+        results = []
+        with store.transaction():
+            existing = store.all(TIER)
+            for index, raw in enumerate(items[:BULK_MAX] if oversize else items):
+                v = Violations()
+                entity = check.obj(v, raw, f"tiers[{index}]", required=True)
+                fields = _tier_fields(ctx, v, entity, f"tiers[{index}]", creating=True) if entity else {}
+                problem = v.items[0]["description"] if v else None
+                code = "INVALID_ARGUMENT"
+                if problem is None:
+                    pool = existing if ctx.fault("tier-bulk-internal-duplicates") else store.all(TIER)
+                    problem = _conflicts(ctx, fields, pool, on_update=False)
+                    code = "ALREADY_EXISTS"
+                if problem is not None:
+                    results.append({"itemMetadata": {"id": None, "originalIndex": index, "success": False,
+                                                     "error": {"code": code, "description": problem, "data": {}}}})
+                    continue
+                assert entity is not None
+                tier = _new_tier(ctx, fields, entity)
+                store.insert(TIER, tier)
+                results.append({"itemMetadata": {"id": tier["id"], "originalIndex": index, "success": True,
+                                                 "error": None}, "item": _render(ctx, tier)})
+        if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
+            return _rejected_after_commit(_oversize())
+        successes = sum(1 for r in results if r["itemMetadata"]["success"])
+        if ctx.fault("tier-bulk-metadata-miscounted"):
+            successes += 1
+        return ok({"results": results, "bulkActionMetadata": {
+            "totalSuccesses": successes, "totalFailures": len(results) - successes, "undetailedFailures": 0}})
+
+    async def get_tier(request: Request) -> Response:
+        tier_id = request.path_params["tier_id"]
+        if tier_id == "program" and ctx.fault("tier-program-route-shadowed"):
+            raise invalid([_field("tierId", "must be a GUID", "FORMAT")])
+        return ok({"tier": _render(ctx, load(tier_id))})
+
+    async def update_tier(request: Request) -> Response:
+        tier_id = _guid_path(request.path_params["tier_id"])
+        body = await read_json(request)
+        v = Violations()
+        raw = check.obj(v, body.get("tier"), "tier", required=True) or {}
+        fields = _tier_fields(ctx, v, raw, "tier", creating=False)
+        revision = revision_of(raw.get("revision"))
+        if raw.get("revision") is None and not ctx.fault("tier-update-without-revision"):
+            v.add("tier.revision", "is required", "REQUIRED_FIELD")
+        elif raw.get("revision") is not None and revision is None:
+            v.add("tier.revision", "must be a positive decimal string")
+        with store.transaction():
+            current = load(tier_id)
+            if v:
+                if ctx.fault("tier-invalid-update-partially-applied"):
+                    store.replace(TIER, {**current, "revision": str(int(current["revision"]) + 1)})
+                    return _rejected_after_commit(v)
+                v.raise_if_any()
+            if revision is not None and revision != int(current["revision"]) and not ctx.fault(
+                "tier-stale-update-accepted"
+            ):
+                raise revision_mismatch("tier", tier_id)
+            others = [t for t in store.all(TIER) if t["id"] != tier_id]
+            problem = _conflicts(ctx, fields, others, on_update=True)
+            if problem:
+                raise conflict(problem)
+            updated = dict(current)
+            if "tierDefinition" in fields:
+                updated["tierDefinition"] = {**current["tierDefinition"], **fields["tierDefinition"]}
+            if "requiredPoints" in fields:
+                updated["requiredPoints"] = fields["requiredPoints"]
+            step = 0 if ctx.fault("tier-revision-not-incremented") else 1
+            updated["revision"] = str(int(current["revision"]) + step)
+            updated["updatedDate"] = ctx.clock.now()
+            if ctx.fault("tier-created-date-changes"):
+                updated["createdDate"] = updated["updatedDate"]
+            store.replace(TIER, updated)
+        return ok({"tier": _render(ctx, updated)})
+
+    async def delete_tier(request: Request) -> Response:
+        tier_id = request.path_params["tier_id"]
+        raw_revision = request.query_params.get("revision")
+        with store.transaction():
+            current = load(tier_id)
+            if raw_revision is not None:
+                revision = revision_of(raw_revision)
+                if revision is None:
+                    raise invalid([_field("revision", "must be a positive decimal string")])
+                if revision != int(current["revision"]) and not ctx.fault("tier-stale-delete-accepted"):
+                    raise revision_mismatch("tier", tier_id)
+            if not ctx.fault("tier-delete-keeps-tier"):
+                store.remove(TIER, tier_id)
+        if ctx.fault("tier-delete-204"):
+            return Response(status_code=204)
+        return ok({})
+
+    async def get_settings(request: Request) -> Response:
+        settings = store.get(SETTINGS, SETTINGS_ID)
+        if settings is None:
+            raise not_found("tiers program settings", "for this site")
+        return ok({"programSettings": _public_settings(settings)})
+
+    async def create_settings(request: Request) -> Response:
+        body = await read_json(request)
+        v = Violations()
+        raw = check.obj(v, body.get("programSettings"), "programSettings", required=True) or {}
+        fields = _settings_fields(ctx, v, raw, require_all=False)
+        v.raise_if_any()
+        with store.transaction():
+            existing = store.get(SETTINGS, SETTINGS_ID)
+            if existing is not None and not ctx.fault("settings-create-overwrites"):
+                raise conflict("tiers program settings already exist for this site")
+            now = ctx.clock.now()
+            settings = {
+                "id": SETTINGS_ID,
+                "status": fields.get("status", "DISABLED"),
+                "revision": "2" if ctx.fault("settings-create-revision-2") else "1",
+                "createdDate": now,
+                "updatedDate": now,
+                "baseTierDefinition": fields.get("baseTierDefinition", {}),
+                "rollingWindow": fields.get("rollingWindow", {"durationInMonths": 12}),
+            }
+            if existing is not None:
+                store.replace(SETTINGS, settings)
+            else:
+                store.insert(SETTINGS, settings)
+        return ok({"programSettings": _public_settings(settings)})
+
+    async def update_settings(request: Request) -> Response:
+        body = await read_json(request)
+        v = Violations()
+        raw = check.obj(v, body.get("programSettings"), "programSettings", required=True) or {}
+        fields = _settings_fields(ctx, v, raw, require_all=not ctx.fault("settings-missing-fields-accepted"))
+        revision = revision_of(raw.get("revision"))
+        if raw.get("revision") is None:
+            v.add("programSettings.revision", "is required", "REQUIRED_FIELD")
+        elif revision is None:
+            v.add("programSettings.revision", "must be a positive decimal string")
+        v.raise_if_any()
+        with store.transaction():
+            current = store.get(SETTINGS, SETTINGS_ID)
+            if current is None:
+                raise not_found("tiers program settings", "for this site")
+            if revision != int(current["revision"]) and not ctx.fault("settings-stale-update-accepted"):
+                raise revision_mismatch("tiers program settings", "of this site")
+            step = 0 if ctx.fault("settings-revision-not-incremented") else 1
+            base = fields.get("baseTierDefinition", {})
+            if ctx.fault("settings-base-tier-kept") and "baseTierDefinition" not in fields:
+                base = current.get("baseTierDefinition", {})
+            updated = {
+                **current,
+                "status": fields.get("status", current["status"]),
+                "rollingWindow": fields.get("rollingWindow", current["rollingWindow"]),
+                "baseTierDefinition": base,
+                "revision": str(int(current["revision"]) + step),
+                "updatedDate": ctx.clock.now(),
+            }
+            store.replace(SETTINGS, updated)
+        return ok({"programSettings": _public_settings(updated)})
+
+    async def get_program(request: Request) -> Response:
+        with store.transaction():
+            settings = store.get(SETTINGS, SETTINGS_ID)
+            if settings is None:
+                now = ctx.clock.now()
+                settings = {
+                    "id": SETTINGS_ID,
+                    "status": "ACTIVE" if ctx.fault("program-default-active") else "DISABLED",
+                    "revision": "1",
+                    "createdDate": now,
+                    "updatedDate": now,
+                    "baseTierDefinition": {},
+                    "rollingWindow": {"durationInMonths": 12},
+                }
+                store.insert(SETTINGS, settings)
+        tiers = [] if ctx.fault("program-omits-tiers") else _listed(ctx)
+        return ok({"tiers": tiers, "programSettings": _public_settings(settings)})
+
+    program_routes = [] if ctx.fault("tier-program-route-shadowed") else [
+        Route(f"{PREFIX}/tiers/program", get_program, methods=["GET"])
+    ]
+    return [
+        Route(f"{PREFIX}/tiers", list_tiers, methods=["GET"]),
+        Route(f"{PREFIX}/tiers", create_tier, methods=["POST"]),
+        Route(f"{PREFIX}/bulk/tiers/create", bulk_create, methods=["POST"]),
+        *program_routes,
+        Route(f"{PREFIX}/tiers/program-settings", get_settings, methods=["GET"]),
+        Route(f"{PREFIX}/tiers/program-settings", create_settings, methods=["POST"]),
+        Route(f"{PREFIX}/tiers/program-settings", update_settings, methods=["PATCH"]),
+        Route(f"{PREFIX}/tiers/{{tier_id}}", get_tier, methods=["GET"]),
+        Route(f"{PREFIX}/tiers/{{tier_id}}", update_tier, methods=["PATCH"]),
+        Route(f"{PREFIX}/tiers/{{tier_id}}", delete_tier, methods=["DELETE"]),
+    ]
+
+
+def _listed(ctx: Context) -> list[dict[str, Any]]:
+    tiers = [_render(ctx, t) for t in ctx.store.all(TIER)]
+    if ctx.fault("tier-list-includes-base"):
+        settings = ctx.store.get(SETTINGS, SETTINGS_ID) or {}
+        tiers.append({"tierDefinition": settings.get("baseTierDefinition") or {"name": "Base"},
+                      "requiredPoints": 0, "revision": "1"})
+    return tiers
+
+
+def _settings_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, require_all: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    prefix = "programSettings"
+    if ctx.fault("settings-status-unchecked"):
+        status = raw.get("status") if isinstance(raw.get("status"), str) else None
+        if status is None and require_all:
+            v.add(f"{prefix}.status", "is required", "REQUIRED_FIELD")
+    else:
+        status = check.enum(v, raw.get("status"), f"{prefix}.status", STATUSES, required=require_all)
+    if status is not None:
+        out["status"] = status
+    window = check.obj(v, raw.get("rollingWindow"), f"{prefix}.rollingWindow", required=require_all)
+    if window is not None:
+        maximum = 999 if ctx.fault("settings-duration-unchecked") else 36
+        months = check.integer(v, window.get("durationInMonths"), f"{prefix}.rollingWindow.durationInMonths",
+                               required=True, minimum=1, maximum=maximum)
+        if months is not None:
+            out["rollingWindow"] = {"durationInMonths": months}
+    base = check.obj(v, raw.get("baseTierDefinition"), f"{prefix}.baseTierDefinition")
+    if base is not None:
+        out["baseTierDefinition"] = _definition(ctx, v, base, f"{prefix}.baseTierDefinition", require_name=False)
+    return out
+
+
+def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in settings.items() if k != "id"}
+
+
+def _field(name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:
+    return {"field": name, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}
+
+
+def _oversize() -> Violations:
+    v = Violations()
+    v.add("tiers", f"must contain 1 to {BULK_MAX} tiers", "ARRAY_SIZE")
+    return v
+
+
+def _rejected_after_commit(v: Violations) -> Response:
+    """A 400 answered after the transaction commits: only fault variants write before rejecting."""
+    return error_response(invalid(v.items))

@@ -1,0 +1,64 @@
+"""The rule catalogue: every numbered rule of API-FACTS, with its statement and source."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from conformance.paths import RULES_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    api: str
+    level: str
+    statement: str
+    expected: str
+    source: str
+    ambiguities: tuple[str, ...]
+    webhook: bool
+
+
+@cache
+def catalogue() -> dict[str, Rule]:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return {
+        item["id"]: Rule(
+            id=item["id"],
+            api=item["api"],
+            level=item["level"],
+            statement=item["statement"],
+            expected=str(item["expected"]),
+            source=item["source"],
+            ambiguities=tuple(item.get("ambiguities") or ()),
+            webhook=bool(item.get("webhook")),
+        )
+        for item in data["rules"]
+    }
+
+
+@cache
+def ambiguities() -> dict[str, dict[str, str]]:
+    return dict(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["ambiguities"])
+
+
+def get(rule_id: str) -> Rule:
+    try:
+        return catalogue()[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule id {rule_id!r}") from None
+
+
+def expand(patterns: list[str]) -> set[str]:
+    """Rule ids matching shell-style patterns (`TIER-2`, `REWARD-*`); an unmatched pattern is an error."""
+    selected: set[str] = set()
+    for pattern in patterns:
+        matched = fnmatch.filter(catalogue(), pattern.upper())
+        if not matched:
+            raise KeyError(f"unknown rule id {pattern!r}")
+        selected.update(matched)
+    return selected
