@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from conformance.reference import badges, rewards, tiers
+from conformance.reference import badges, common, rewards, tiers
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, application_error
 from conformance.reference.http import Context, error_response
 from conformance.reference.store import Store
 
-API_MODULES = (tiers, rewards, badges)
+API_MODULES = (tiers, rewards, badges, common)
 
 
 class RequireAuthorization:
@@ -75,7 +75,7 @@ def create_app(
     routes = [route for module in API_MODULES for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequireAuthorization)],
+        middleware=[*common.middleware(ctx), Middleware(RequireAuthorization)],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
     )
     app.state.ctx = ctx

@@ -1,0 +1,142 @@
+"""Cross-API faults of the reference server (COMMON rules that no single API module owns).
+
+These faults act on the wire, around every API, so they are ASGI middleware rather than handler
+branches: `middleware(ctx)` returns the wrappers whose fault is switched on (none on a clean server).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from conformance.reference.faults import Fault
+from conformance.reference.http import Context
+
+FAULTS = (
+    Fault("error-body-nonstandard", "COMMON-1", "error bodies become {\"error\": \"...\"}"),
+    Fault("auth-not-required", "COMMON-9", "requests without Authorization are served"),
+    Fault("malformed-json-500", "COMMON-2", "a body that is not JSON answers 500 instead of 400"),
+    Fault("success-201", "TIER-1", "successful creates (POST) answer 201 instead of 200 (AMB-29)"),
+)
+
+
+def routes(ctx: Context) -> list[Route]:
+    """No endpoints of its own: this module only contributes faults."""
+    return []
+
+
+def middleware(ctx: Context) -> list[Middleware]:
+    """The wire-level fault wrappers switched on for this server, outermost first."""
+    wrappers: list[Middleware] = []
+    if ctx.fault("auth-not-required"):
+        wrappers.append(Middleware(_InjectAuthorization))
+    if ctx.fault("malformed-json-500"):
+        wrappers.append(Middleware(_MalformedJson500))
+    if ctx.fault("error-body-nonstandard"):
+        wrappers.append(Middleware(_RewriteResponses, errors=True))
+    if ctx.fault("success-201"):
+        wrappers.append(Middleware(_RewriteResponses, created=True))
+    return wrappers
+
+
+class _InjectAuthorization:
+    """COMMON-9 fault: a request without credentials is served as if it carried some."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not dict(scope["headers"]).get(b"authorization", b"").strip():
+            scope = {**scope, "headers": [*scope["headers"], (b"authorization", b"anonymous")]}
+        await self.app(scope, receive, send)
+
+
+class _MalformedJson500:
+    """COMMON-2 fault: a body that does not parse as JSON crashes the server (500) instead of a 400."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        try:
+            if raw.strip():
+                json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            await _send_json(send, 500, {"message": "internal error", "details": {}})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+class _RewriteResponses:
+    """Buffers each response and rewrites it: non-standard error bodies (COMMON-1) or 201 creates (AMB-29)."""
+
+    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False):
+        self.app = app
+        self.errors = errors
+        self.created = created
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._finish(scope, send, start, b"".join(body))
+
+        await self.app(scope, receive, capture)
+
+    async def _finish(self, scope: Scope, send: Send, start: dict[str, Any], raw: bytes) -> None:
+        status = int(start["status"])
+        if self.errors and status >= 400:
+            try:
+                message = str(json.loads(raw).get("message", "error"))
+            except (ValueError, AttributeError):
+                message = "error"
+            await _send_json(send, status, {"error": message})
+            return
+        if self.created and status == 200 and scope["method"] == "POST" and not _is_read(scope["path"]):
+            start = {**start, "status": 201}
+        await send(start)
+        await send({"type": "http.response.body", "body": raw, "more_body": False})
+
+
+def _is_read(path: str) -> bool:
+    """POST endpoints that read rather than create (queries, member lookups)."""
+    return path.endswith("/query") or path.endswith("/badges/members")
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    raw = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+    await send({"type": "http.response.body", "body": raw, "more_body": False})
