@@ -1,14 +1,493 @@
-"""Reference implementation of the badges API (to be filled in)."""
+"""Reference implementation of Members Badges v3 (API-FACTS §2): badges, assignments, display order."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.reference import validation as check
+from conformance.reference.errors import Violations, invalid, not_found
 from conformance.reference.faults import Fault
-from conformance.reference.http import Context
+from conformance.reference.http import Context, is_guid, ok, query_int, read_json
 
-FAULTS: tuple[Fault, ...] = ()
+PREFIX = "/members/v3/badges"
+BADGE = "badge"
+ASSIGNED = "badge-member"  # link: left = badge id, right = member id
+EXTRA = "badge-member-extra"  # only the badge-assign-duplicates fault writes here
+ORPHAN = "badge-deleted"  # only the badge-delete-keeps-assignments fault writes here
+DEFAULT_BACKGROUND = "#796EFF"
+DEFAULT_TEXT = "#FFFFFF"
+COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+MAX_MEMBERS_LOOKUP = 100
+MAX_TITLE = 255
+FILTERABLE = ("id", "title", "slug")
+SORTABLE = ("id", "title", "slug", "createdDate", "updatedDate")
+
+FAULTS = (
+    Fault("badge-created-date-missing", "BADGE-1", "create answers a badge without createdDate"),
+    Fault("badge-default-colors-missing", "BADGE-2", "no default colors when none are given"),
+    Fault("badge-lowercase-colors-returned", "BADGE-3", "lowercase colors are stored and returned as sent"),
+    Fault("badge-bad-color-accepted", "BADGE-4", "colors are not validated (\"red\" accepted)"),
+    Fault("badge-empty-title-accepted", "BADGE-5", "an empty title is accepted"),
+    Fault("badge-slug-keeps-case", "BADGE-6", "slug keeps upper case and special characters"),
+    Fault("badge-slug-from-client", "BADGE-6", "a client-supplied slug is kept"),
+    Fault("badge-slug-not-updated", "BADGE-7", "a title change keeps the old slug"),
+    Fault("badge-update-rewrites-created-date", "BADGE-7", "update rewrites createdDate"),
+    Fault("badge-patch-resets-fields", "BADGE-8", "PATCH replaces the badge: omitted fields reset"),
+    Fault("badge-get-drops-description", "BADGE-9", "GET answers the badge without its description"),
+    Fault("badge-unknown-members-empty", "BADGE-10", "members of an unknown badge: 200, none"),
+    Fault("badge-list-limit-ignored", "BADGE-11", "List Badges ignores paging.limit"),
+    Fault("badge-list-offset-ignored", "BADGE-11", "List Badges ignores paging.offset"),
+    Fault("badge-list-count-is-total", "BADGE-11", "metadata.count reports the total, not the page"),
+    Fault("badge-member-list-limit-unchecked", "BADGE-12", "members by badge return more than 1000 per call"),
+    Fault("badge-query-filter-ignored", "BADGE-13", "Query Badges ignores the filter"),
+    Fault("badge-delete-keeps-badge", "BADGE-14", "delete answers {} but the badge stays"),
+    Fault("badge-delete-keeps-assignments", "BADGE-14", "deleted badges stay in counts and badgeIds"),
+    Fault("badge-counts-miss-assignments", "BADGE-15", "member counts miss the latest assignment"),
+    Fault("badge-member-badges-missing", "BADGE-15", "List Members Badge Ids omits the latest badge"),
+    Fault("badge-assign-duplicates", "BADGE-16", "re-assigning a member lists it twice"),
+    Fault("badge-unassign-ignored", "BADGE-17", "unassign answers {} but keeps the assignment"),
+    Fault("badge-unassign-first-only", "BADGE-17", "unassign reads only the first memberIds value"),
+    Fault("badge-members-size-unchecked", "BADGE-18", "List Members Badge Ids accepts 0 or 101 member ids"),
+    Fault("badge-member-id-unchecked", "BADGE-19", "non-GUID member ids are assigned"),
+    Fault("badge-assign-empty-accepted", "BADGE-19", "assign with empty memberIds answers 200"),
+    Fault("badge-order-empty-accepted", "BADGE-20", "display order with empty badgeIds accepted"),
+    Fault("badge-order-response-unordered", "BADGE-20", "display order answers badges in the old order"),
+    Fault("badge-display-order-ignored", "BADGE-21", "the new display order is not kept for List Badges"),
+    Fault("badge-count-as-string", "BADGE-23", "memberCount serialised as a string"),
+    Fault("badge-route-members-shadowed", "COMMON-17", "/badges/members(/count) routed as ids"),
+    Fault("badge-route-order-shadowed", "COMMON-17", "/badges/order routed to Update Badge"),
+)
+
+
+def slugify(title: str) -> str:
+    """BADGE-6: lowercase, whitespace becomes '-', anything but [a-z0-9-] is removed."""
+    slug = re.sub(r"\s+", "-", title.strip().lower())
+    slug = re.sub(r"[^a-z0-9-]", "", slug)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    return slug or "badge"
+
+
+def _unique_slug(base: str, taken: set[str]) -> str:
+    """AMB-33: two badges may share a title, but slugs stay unique (`vip`, `vip-2`, ...)."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _field(name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:
+    return {"field": name, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}
+
+
+def _badge_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Validate the writable fields; id, slug and dates are read-only and ignored (AMB-30)."""
+    out: dict[str, Any] = {}
+    min_title = 0 if ctx.fault("badge-empty-title-accepted") else 1
+    title = check.string(v, raw.get("title"), "badge.title", required=creating, min_length=min_title,
+                         max_length=MAX_TITLE)
+    if title is not None:
+        if min_title and not title.strip() and title:
+            v.add("badge.title", "must not be blank", "MIN_LENGTH")
+        out["title"] = title
+    description = check.string(v, raw.get("description"), "badge.description", max_length=5000)
+    if description is not None:
+        out["description"] = description
+    for key in ("backgroundColor", "textColor"):
+        color = check.string(v, raw.get(key), f"badge.{key}")
+        if color is None:
+            continue
+        if ctx.fault("badge-bad-color-accepted"):
+            out[key] = color
+        elif not COLOR.match(color):
+            v.add(f"badge.{key}", "must be a color like #RRGGBB", "FORMAT")
+        else:
+            out[key] = color if ctx.fault("badge-lowercase-colors-returned") else color.upper()
+    icon = check.string(v, raw.get("icon"), "badge.icon", max_length=2048)
+    if icon is not None:
+        out["icon"] = icon
+    permissions = check.boolean(v, raw.get("permissionsEnabled"), "badge.permissionsEnabled")
+    if permissions is not None:
+        out["permissionsEnabled"] = permissions
+    return out
+
+
+def _defaults(ctx: Context) -> dict[str, Any]:
+    base: dict[str, Any] = {"description": "", "icon": "", "permissionsEnabled": False}
+    if not ctx.fault("badge-default-colors-missing"):
+        base.update(backgroundColor=DEFAULT_BACKGROUND, textColor=DEFAULT_TEXT)
+    return base
+
+
+def _guid_path(value: str) -> str:
+    if not is_guid(value):
+        raise invalid([_field("id", "badge id must be a GUID", "FORMAT")])
+    return value
+
+
+def _member_ids(ctx: Context, raw: Any, field: str) -> list[str]:
+    """BADGE-19: memberIds is required, non-empty, and every entry is a GUID; duplicates collapse (AMB-34)."""
+    if not isinstance(raw, list) or (not raw and not ctx.fault("badge-assign-empty-accepted")):
+        raise invalid([_field(field, "is required and must be a non-empty array", "REQUIRED_FIELD")])
+    v = Violations()
+    for index, member in enumerate(raw):
+        if not is_guid(member) and not ctx.fault("badge-member-id-unchecked"):
+            v.add(f"{field}[{index}]", "must be a GUID", "FORMAT")
+        elif not isinstance(member, str):
+            v.add(f"{field}[{index}]", "must be a string")
+    v.raise_if_any()
+    return list(dict.fromkeys(raw))
+
+
+def _paging(limit: int | None, offset: int | None) -> tuple[int, int]:
+    return (limit or DEFAULT_LIMIT), (offset or 0)
+
+
+def _page(items: list[Any], limit: int, offset: int) -> tuple[list[Any], dict[str, Any]]:
+    page = items[offset:offset + limit]
+    return page, {"count": len(page), "offset": offset, "total": len(items), "tooManyToCount": False}
+
+
+# query language -------------------------------------------------------------------------------
+def _matches(badge: dict[str, Any], filt: Any, where: str = "filter") -> bool:
+    """A small Wix API Query Language evaluator over id/title/slug (B4)."""
+    if not isinstance(filt, dict):
+        raise invalid([_field(where, "must be an object")])
+    for key, cond in filt.items():
+        if key in ("$and", "$or"):
+            if not isinstance(cond, list):
+                raise invalid([_field(f"{where}.{key}", "must be an array")])
+            results = [_matches(badge, c, f"{where}.{key}") for c in cond]
+            if not (all(results) if key == "$and" else any(results)):
+                return False
+        elif key == "$not":
+            if _matches(badge, cond, f"{where}.$not"):
+                return False
+        elif key in FILTERABLE:
+            if not _condition(badge.get(key), cond, f"{where}.{key}"):
+                return False
+        else:
+            raise invalid([_field(f"{where}.{key}", f"filtering is supported on {', '.join(FILTERABLE)}")])
+    return True
+
+
+def _condition(value: Any, cond: Any, where: str) -> bool:
+    if not isinstance(cond, dict):
+        return bool(value == cond)
+    for op, arg in cond.items():
+        if op == "$eq":
+            hit = value == arg
+        elif op == "$ne":
+            hit = value != arg
+        elif op in ("$in", "$hasSome", "$nin"):
+            if not isinstance(arg, list):
+                raise invalid([_field(f"{where}.{op}", "must be an array")])
+            hit = (value in arg) != (op == "$nin")
+        elif op == "$startsWith":
+            if not isinstance(arg, str):
+                raise invalid([_field(f"{where}.{op}", "must be a string")])
+            hit = isinstance(value, str) and value.startswith(arg)
+        elif op == "$exists":
+            hit = (value is not None) == bool(arg)
+        elif op in ("$gt", "$gte", "$lt", "$lte"):
+            if not isinstance(arg, str) or not isinstance(value, str):
+                hit = False
+            else:
+                hit = {"$gt": value > arg, "$gte": value >= arg, "$lt": value < arg, "$lte": value <= arg}[op]
+        else:
+            raise invalid([_field(f"{where}.{op}", "unsupported operator")])
+        if not hit:
+            return False
+    return True
+
+
+def _sorted(badges: list[dict[str, Any]], sort: Any) -> list[dict[str, Any]]:
+    if sort is None:
+        return badges
+    if not isinstance(sort, list):
+        raise invalid([_field("sort", "must be an array")])
+    keys = []
+    for index, item in enumerate(sort):
+        name = item.get("fieldName") if isinstance(item, dict) else None
+        order = (item.get("order") or "ASC") if isinstance(item, dict) else None
+        if name not in SORTABLE:
+            raise invalid([_field(f"sort[{index}].fieldName", f"must be one of {', '.join(SORTABLE)}")])
+        if order not in ("ASC", "DESC"):
+            raise invalid([_field(f"sort[{index}].order", "must be ASC or DESC", "ENUM")])
+        keys.append((name, order == "DESC"))
+    result = list(badges)
+    for name, descending in reversed(keys):  # stable sorts, last key first
+        result.sort(key=_sort_key(name), reverse=descending)
+    return result
+
+
+def _sort_key(name: str) -> Callable[[dict[str, Any]], str]:
+    return lambda badge: str(badge.get(name, ""))
 
 
 def routes(ctx: Context) -> list[Route]:
-    return []
+    store = ctx.store
+
+    def load(badge_id: str) -> dict[str, Any]:
+        _guid_path(badge_id)
+        badge = store.get(BADGE, badge_id)
+        if badge is None:
+            raise not_found("badge", badge_id)
+        return badge
+
+    def taken_slugs(except_id: str | None = None) -> set[str]:
+        return {b["slug"] for b in store.all(BADGE) if b["id"] != except_id}
+
+    def assigned(badge_id: str) -> list[str]:
+        members = store.rights(ASSIGNED, badge_id)
+        if ctx.fault("badge-assign-duplicates"):
+            members += [m.split("#", 1)[0] for m in store.rights(EXTRA, badge_id)]
+        return members
+
+    def member_count(badge_id: str) -> int:
+        count = len(assigned(badge_id))
+        if ctx.fault("badge-counts-miss-assignments"):
+            count = max(0, count - 1)
+        return count
+
+    def slug_for(title: str, client: dict[str, Any], except_id: str | None = None) -> str:
+        if ctx.fault("badge-slug-from-client") and isinstance(client.get("slug"), str) and client["slug"]:
+            return client["slug"]
+        if ctx.fault("badge-slug-keeps-case"):
+            return title.replace(" ", "-")
+        return _unique_slug(slugify(title), taken_slugs(except_id))
+
+    def render(badge: dict[str, Any]) -> dict[str, Any]:
+        return dict(badge)
+
+    async def list_badges(request: Request) -> Response:
+        limit, offset = _paging(query_int(request, "paging.limit", None, 0, MAX_LIMIT),
+                                query_int(request, "paging.offset", None, 0))
+        badges = store.all(BADGE)
+        if ctx.fault("badge-list-limit-ignored"):
+            limit = len(badges) + 1
+        if ctx.fault("badge-list-offset-ignored"):
+            offset = 0
+        page, metadata = _page([render(b) for b in badges], limit, offset)
+        if ctx.fault("badge-list-count-is-total"):
+            metadata["count"] = len(badges)
+        return ok({"badges": page, "metadata": metadata})
+
+    async def create_badge(request: Request) -> Response:
+        body = await read_json(request)
+        v = Violations()
+        raw = check.obj(v, body.get("badge"), "badge", required=True)
+        fields = _badge_fields(ctx, v, raw, creating=True) if raw is not None else {}
+        v.raise_if_any()
+        assert raw is not None
+        now = ctx.clock.now()
+        with store.transaction():
+            badge = {"id": ctx.clock.new_id(), "title": fields["title"], **_defaults(ctx), **fields,
+                     "slug": slug_for(fields["title"], raw), "createdDate": now, "updatedDate": now}
+            store.insert(BADGE, badge)
+        answer = render(badge)
+        if ctx.fault("badge-created-date-missing"):
+            answer.pop("createdDate", None)
+        return ok({"badge": answer})
+
+    async def query_badges(request: Request) -> Response:
+        body = await read_json(request)
+        if isinstance(body.get("query"), dict):  # AMB-18: the wrapped form is accepted too
+            body = body["query"]
+        filt = body.get("filter") or {}
+        sort = body.get("sort") if body.get("sort") is not None else body.get("sorting")
+        v = Violations()
+        paging = check.obj(v, body.get("paging"), "paging") or {}
+        limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=MAX_LIMIT)
+        offset = check.integer(v, paging.get("offset"), "paging.offset", minimum=0)
+        v.raise_if_any()
+        badges = store.all(BADGE)
+        if not ctx.fault("badge-query-filter-ignored"):
+            badges = [b for b in badges if _matches(b, filt)]
+        else:
+            _matches({}, filt)
+        badges = _sorted(badges, sort)
+        page, metadata = _page([render(b) for b in badges], *_paging(limit, offset))
+        return ok({"badges": page, "metadata": metadata})
+
+    async def get_badge(request: Request) -> Response:
+        badge = render(load(request.path_params["badge_id"]))
+        if ctx.fault("badge-get-drops-description"):
+            badge.pop("description", None)
+        return ok({"badge": badge})
+
+    async def update_badge(request: Request) -> Response:
+        badge_id = _guid_path(request.path_params["badge_id"])
+        body = await read_json(request)
+        v = Violations()
+        raw = check.obj(v, body.get("badge"), "badge", required=True) or {}
+        fields = _badge_fields(ctx, v, raw, creating=False)
+        v.raise_if_any()
+        with store.transaction():
+            current = load(badge_id)
+            if ctx.fault("badge-patch-resets-fields"):
+                updated = {k: current[k] for k in ("id", "title", "slug", "createdDate")}
+                updated.update(_defaults(ctx), **fields)
+            else:
+                updated = {**current, **fields}
+            retitled = "title" in fields and fields["title"] != current["title"]
+            if retitled and not ctx.fault("badge-slug-not-updated"):
+                updated["slug"] = slug_for(fields["title"], raw, except_id=badge_id)
+            now = ctx.clock.now()
+            updated["updatedDate"] = max(now, current["updatedDate"])
+            if ctx.fault("badge-update-rewrites-created-date"):
+                updated["createdDate"] = "2000-01-01T00:00:00.000Z"
+            store.replace(BADGE, updated)
+        return ok({"badge": render(updated)})
+
+    async def delete_badge(request: Request) -> Response:
+        badge_id = request.path_params["badge_id"]
+        with store.transaction():
+            load(badge_id)
+            if not ctx.fault("badge-delete-keeps-badge"):
+                store.remove(BADGE, badge_id)
+                if ctx.fault("badge-delete-keeps-assignments"):
+                    store.insert(ORPHAN, {"id": badge_id})
+                else:
+                    store.unlink(ASSIGNED, badge_id)
+                    store.unlink(EXTRA, badge_id)
+        return ok({})
+
+    async def list_members(request: Request) -> Response:
+        badge_id = request.path_params["badge_id"]
+        maximum = None if ctx.fault("badge-member-list-limit-unchecked") else MAX_LIMIT
+        limit, offset = _paging(query_int(request, "paging.limit", None, 0, maximum),
+                                query_int(request, "paging.offset", None, 0))
+        _guid_path(badge_id)
+        if ctx.fault("badge-unknown-members-empty") and store.get(BADGE, badge_id) is None:
+            return ok({"memberIds": [], "metadata": _page([], limit, 0)[1]})
+        load(badge_id)
+        page, metadata = _page(assigned(badge_id), limit, offset)
+        return ok({"memberIds": page, "metadata": metadata})
+
+    async def assign(request: Request) -> Response:
+        badge_id = _guid_path(request.path_params["badge_id"])
+        body = await read_json(request)
+        members = _member_ids(ctx, body.get("memberIds"), "memberIds")
+        with store.transaction():
+            load(badge_id)
+            for member in members:
+                if not store.link(ASSIGNED, badge_id, member) and ctx.fault("badge-assign-duplicates"):
+                    store.link(EXTRA, badge_id, f"{member}#{ctx.clock.new_id()}")
+        return ok({"memberIds": members})
+
+    async def unassign(request: Request) -> Response:
+        badge_id = _guid_path(request.path_params["badge_id"])
+        raw = request.query_params.getlist("memberIds")
+        if ctx.fault("badge-unassign-first-only"):
+            raw = raw[:1]
+        members = _member_ids(ctx, raw, "memberIds")
+        with store.transaction():
+            load(badge_id)
+            if not ctx.fault("badge-unassign-ignored"):
+                for member in members:
+                    store.unlink(ASSIGNED, badge_id, member)
+        return ok({})
+
+    async def member_badges(request: Request) -> Response:
+        body = await read_json(request)
+        raw = body.get("memberIds")
+        size_ok = isinstance(raw, list) and 1 <= len(raw) <= MAX_MEMBERS_LOOKUP
+        if not size_ok and not (ctx.fault("badge-members-size-unchecked") and isinstance(raw, list)):
+            raise invalid([_field("memberIds", "must hold 1 to 100 member ids", "ARRAY_SIZE")])
+        assert isinstance(raw, list)
+        v = Violations()
+        for index, member in enumerate(raw):
+            if not is_guid(member):
+                v.add(f"memberIds[{index}]", "must be a GUID", "FORMAT")
+        v.raise_if_any()
+        existing = {b["id"] for b in store.all(BADGE)}
+        if ctx.fault("badge-delete-keeps-assignments"):
+            existing |= {o["id"] for o in store.all(ORPHAN)}
+        entries = []
+        for member in dict.fromkeys(raw):
+            badge_ids = [b for b in store.lefts(ASSIGNED, member) if b in existing]
+            if ctx.fault("badge-member-badges-missing"):
+                badge_ids = badge_ids[:-1]
+            entries.append({"memberId": member, "badgeIds": badge_ids})
+        return ok({"memberBadgeIds": entries})
+
+    async def counts(request: Request) -> Response:
+        ids = [b["id"] for b in store.all(BADGE)]
+        if ctx.fault("badge-delete-keeps-assignments"):
+            ids += [o["id"] for o in store.all(ORPHAN)]
+        entries: list[dict[str, Any]] = []
+        for badge_id in ids:
+            count: Any = member_count(badge_id)
+            if ctx.fault("badge-count-as-string"):
+                count = str(count)
+            entries.append({"badgeId": badge_id, "memberCount": count})
+        return ok({"badgeMemberCounts": entries})
+
+    async def display_order(request: Request) -> Response:
+        body = await read_json(request)
+        raw = body.get("badgeIds")
+        if not isinstance(raw, list) or (not raw and not ctx.fault("badge-order-empty-accepted")):
+            raise invalid([_field("badgeIds", "must contain at least one badge id", "ARRAY_SIZE")])
+        v = Violations()
+        for index, badge_id in enumerate(raw):
+            if not is_guid(badge_id):
+                v.add(f"badgeIds[{index}]", "must be a GUID", "FORMAT")
+        if len(set(raw)) != len(raw):
+            v.add("badgeIds", "must not repeat a badge id")
+        v.raise_if_any()
+        with store.transaction():
+            before = store.all(BADGE)
+            for badge_id in raw:
+                load(badge_id)
+            # AMB-37: the listed badges come first, in the given order; the others keep theirs after them.
+            store.set_order(BADGE, raw)
+            after = store.all(BADGE)
+            if ctx.fault("badge-display-order-ignored"):
+                store.set_order(BADGE, [b["id"] for b in before])
+        shown = before if ctx.fault("badge-order-response-unordered") else after
+        return ok({"badges": [render(b) for b in shown]})
+
+    def member_badges_route() -> Route:
+        if ctx.fault("badge-route-members-shadowed"):
+            async def as_id(request: Request) -> Response:  # a router that tried {id} first
+                _guid_path(request.path_params["badge_id"])
+                raise not_found("badge", request.path_params["badge_id"])
+            return Route(f"{PREFIX}/{{badge_id}}", as_id, methods=["POST"])
+        return Route(f"{PREFIX}/members", member_badges, methods=["POST"])
+
+    def counts_route() -> Route:
+        if ctx.fault("badge-route-members-shadowed"):
+            async def as_id(request: Request) -> Response:
+                _guid_path(request.path_params["badge_id"])
+                raise not_found("badge", request.path_params["badge_id"])
+            return Route(f"{PREFIX}/{{badge_id}}/count", as_id, methods=["GET"])
+        return Route(f"{PREFIX}/members/count", counts, methods=["GET"])
+
+    order = Route(f"{PREFIX}/order", display_order, methods=["PATCH"])
+    shadowed = ctx.fault("badge-route-order-shadowed")
+    # COMMON-17: literal segments are declared before the {badge_id} templates.
+    return [
+        Route(PREFIX, list_badges, methods=["GET"]),
+        Route(PREFIX, create_badge, methods=["POST"]),
+        Route(f"{PREFIX}/query", query_badges, methods=["POST"]),
+        member_badges_route(),
+        counts_route(),
+        *([] if shadowed else [order]),
+        Route(f"{PREFIX}/{{badge_id}}", get_badge, methods=["GET"]),
+        Route(f"{PREFIX}/{{badge_id}}", update_badge, methods=["PATCH"]),
+        Route(f"{PREFIX}/{{badge_id}}", delete_badge, methods=["DELETE"]),
+        *([order] if shadowed else []),
+        Route(f"{PREFIX}/{{badge_id}}/members", list_members, methods=["GET"]),
+        Route(f"{PREFIX}/{{badge_id}}/members", assign, methods=["POST"]),
+        Route(f"{PREFIX}/{{badge_id}}/members", unassign, methods=["DELETE"]),
+    ]
