@@ -76,7 +76,8 @@ def sdk_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SdkRun]:
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
     major = int(version.lstrip("v").split(".")[0] or 0) if version else 0
     if major < 20:
-        pytest.fail(f"Node {version or '?'} found; the official SDK check needs Node 20 or newer", pytrace=False)
+        pytest.fail(f"Node {version or '?'} found; the official SDK check needs Node 20 or newer",
+                    pytrace=False)
     _install(npm)
     trace = tmp_path_factory.mktemp("sdk") / "trace.jsonl"
     server = EmbeddedServer().start()
@@ -94,7 +95,8 @@ def test_every_sdk_method_is_served_by_the_reference(sdk_run: SdkRun) -> None:
     assert sdk_run.results, f"exercise.mjs printed no results (exit {sdk_run.returncode}):\n{sdk_run.stderr}"
     assert not failed, "official SDK methods broken against the reference:\n" + "\n".join(
         f"- {key}: {detail}" for key, detail in sorted(failed.items()))
-    assert sdk_run.returncode == 0, f"exercise.mjs exited {sdk_run.returncode}:\n{sdk_run.stdout}\n{sdk_run.stderr}"
+    assert sdk_run.returncode == 0, (
+        f"exercise.mjs exited {sdk_run.returncode}:\n{sdk_run.stdout}\n{sdk_run.stderr}")
 
 
 def test_every_sdk_export_is_exercised_or_has_a_reason(sdk_run: SdkRun) -> None:
