@@ -22,15 +22,20 @@ BULK_MAX = 20
 STATUSES = ("UNKNOWN", "DISABLED", "DRAFT", "ACTIVE", "PAUSED")
 
 FAULTS = (
+    Fault("tier-create-unwrapped", "TIER-1", "Create Tier answers a bare tier instead of {\"tier\": ...} (AMB-2)"),
     Fault("tier-duplicate-name", "TIER-2", "accepts a second tier with an existing name"),
     Fault("tier-duplicate-points", "TIER-3", "accepts a second tier with existing requiredPoints"),
     Fault("tier-update-uniqueness-ignored", "TIER-4", "an update may take another tier's name"),
+    Fault("tier-update-conflicts-with-itself", "TIER-4", "re-saving a tier's own name and points is a conflict"),
     Fault("tier-bulk-internal-duplicates", "TIER-5", "bulk create does not check duplicates inside the request"),
     Fault("tier-bulk-accepts-21", "TIER-6", "bulk create accepts 21 tiers"),
     Fault("tier-bulk-rejects-20", "TIER-6", "bulk create rejects 20 tiers"),
     Fault("tier-points-unbounded", "TIER-7", "requiredPoints above 9999999 accepted"),
+    Fault("tier-points-fraction-truncated", "TIER-7", "requiredPoints 1.5 accepted and truncated to 1"),
     Fault("tier-name-length-unchecked", "TIER-8", "tier names of 51 characters accepted"),
+    Fault("tier-description-length-unchecked", "TIER-8", "tier descriptions of 71 characters accepted"),
     Fault("tier-revision-not-incremented", "TIER-9", "updates keep the old revision"),
+    Fault("tier-update-body-id-wins", "TIER-9", "PATCH /tiers/{a} with body id b updates tier b (AMB-32)"),
     Fault("tier-stale-update-accepted", "TIER-10", "updates with a stale revision succeed"),
     Fault("tier-update-without-revision", "TIER-11", "updates without a revision succeed"),
     Fault("tier-delete-keeps-tier", "TIER-12", "delete answers {} but the tier stays"),
@@ -43,12 +48,17 @@ FAULTS = (
     Fault("settings-revision-not-incremented", "TIER-19", "settings updates keep the old revision"),
     Fault("settings-missing-fields-accepted", "TIER-20", "settings update without rollingWindow accepted"),
     Fault("settings-stale-update-accepted", "TIER-21", "settings updates with a stale revision succeed"),
+    Fault("settings-future-revision-accepted", "TIER-21", "settings updates with a future revision succeed"),
     Fault("settings-base-tier-kept", "TIER-22", "omitted baseTierDefinition is kept instead of reset"),
     Fault("settings-status-unchecked", "TIER-23", "any status string accepted"),
     Fault("settings-duration-unchecked", "TIER-24", "durationInMonths 37 accepted"),
+    Fault("settings-duration-36-rejected", "TIER-24", "durationInMonths 36 rejected (off by one)"),
     Fault("tier-icon-size-from-client", "TIER-25", "icon height/width taken from the request"),
     Fault("tier-unknown-id-500", "TIER-27", "unknown tier ids answer 500"),
     Fault("tier-revision-as-number", "COMMON-6", "tier revision serialised as a JSON number"),
+    Fault("tier-delete-unknown-id-ok", "COMMON-3", "deleting an unknown tier id answers 200 {}"),
+    Fault("tier-malformed-id-500", "COMMON-4", "a malformed tier id in the path answers 500"),
+    Fault("tier-future-revision-accepted", "COMMON-5", "updates carrying a revision above the current one succeed"),
     Fault("tier-id-from-client", "COMMON-7", "a client-supplied tier id is kept"),
     Fault("tier-created-date-changes", "COMMON-8", "createdDate is rewritten on update"),
     Fault("tier-invalid-update-partially-applied", "COMMON-2", "a rejected update still bumps the revision"),
@@ -66,6 +76,8 @@ def _tier_fields(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, 
     if definition is not None:
         out["tierDefinition"] = _definition(ctx, v, definition, f"{prefix}.tierDefinition", require_name=creating)
     max_points = None if ctx.fault("tier-points-unbounded") else MAX_POINTS
+    if ctx.fault("tier-points-fraction-truncated") and isinstance(raw.get("requiredPoints"), float):
+        raw = {**raw, "requiredPoints": int(raw["requiredPoints"])}
     points = check.integer(v, raw.get("requiredPoints"), f"{prefix}.requiredPoints", required=creating,
                            minimum=0, maximum=max_points)
     if points is not None:
@@ -81,7 +93,8 @@ def _definition(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *
                         max_length=max_name)
     if name is not None:
         out["name"] = name
-    description = check.string(v, raw.get("description"), f"{prefix}.description", max_length=70)
+    max_description = 200 if ctx.fault("tier-description-length-unchecked") else 70
+    description = check.string(v, raw.get("description"), f"{prefix}.description", max_length=max_description)
     if description is not None:
         out["description"] = description
     icon = check.obj(v, raw.get("icon"), f"{prefix}.icon")
@@ -120,9 +133,10 @@ def _conflicts(ctx: Context, fields: dict[str, Any], others: list[dict[str, Any]
     name = fields.get("tierDefinition", {}).get("name")
     points = fields.get("requiredPoints")
     for other in others:
-        if name is not None and other["tierDefinition"].get("name") == name and not ctx.fault("tier-duplicate-name"):
+        other_name = (other.get("tierDefinition") or {}).get("name")
+        if name is not None and other_name == name and not ctx.fault("tier-duplicate-name"):
             return f"a tier named {name!r} already exists"
-        if points is not None and other["requiredPoints"] == points and not ctx.fault("tier-duplicate-points"):
+        if points is not None and other.get("requiredPoints") == points and not ctx.fault("tier-duplicate-points"):
             return f"a tier with requiredPoints {points} already exists"
     return None
 
@@ -135,8 +149,10 @@ def _new_tier(ctx: Context, fields: dict[str, Any], client: dict[str, Any]) -> d
     return {"id": tier_id, **fields, "revision": "1", "createdDate": now, "updatedDate": now}
 
 
-def _guid_path(value: str, kind: str = "tier") -> str:
+def _guid_path(value: str, kind: str = "tier", ctx: Context | None = None) -> str:
     if not is_guid(value):
+        if ctx is not None and ctx.fault("tier-malformed-id-500"):
+            raise RuntimeError("badly formed hexadecimal UUID string")
         raise invalid([{"field": "id", "description": f"{kind} id must be a GUID", "violatedRule": "FORMAT",
                         "ruleName": "VALIDATION_ERROR"}])
     return value
@@ -146,7 +162,7 @@ def routes(ctx: Context) -> list[Route]:
     store = ctx.store
 
     def load(tier_id: str) -> dict[str, Any]:
-        _guid_path(tier_id)
+        _guid_path(tier_id, ctx=ctx)
         tier = store.get(TIER, tier_id)
         if tier is None:
             if ctx.fault("tier-unknown-id-500"):
@@ -170,6 +186,8 @@ def routes(ctx: Context) -> list[Route]:
                 raise conflict(problem)
             tier = _new_tier(ctx, fields, raw)
             store.insert(TIER, tier)
+        if ctx.fault("tier-create-unwrapped"):
+            return ok(_render(ctx, tier))
         return ok({"tier": _render(ctx, tier)})
 
     async def bulk_create(request: Request) -> Response:
@@ -187,7 +205,7 @@ def routes(ctx: Context) -> list[Route]:
             for index, raw in enumerate(items[:BULK_MAX] if oversize else items):
                 v = Violations()
                 entity = check.obj(v, raw, f"tiers[{index}]", required=True)
-                fields = _tier_fields(ctx, v, entity, f"tiers[{index}]", creating=True) if entity else {}
+                fields = _tier_fields(ctx, v, entity, f"tiers[{index}]", creating=True) if entity is not None else {}
                 problem = v.items[0]["description"] if v else None
                 code = "INVALID_ARGUMENT"
                 if problem is None:
@@ -218,10 +236,12 @@ def routes(ctx: Context) -> list[Route]:
         return ok({"tier": _render(ctx, load(tier_id))})
 
     async def update_tier(request: Request) -> Response:
-        tier_id = _guid_path(request.path_params["tier_id"])
+        tier_id = _guid_path(request.path_params["tier_id"], ctx=ctx)
         body = await read_json(request)
         v = Violations()
         raw = check.obj(v, body.get("tier"), "tier", required=True) or {}
+        if ctx.fault("tier-update-body-id-wins") and is_guid(raw.get("id")):
+            tier_id = raw["id"]
         fields = _tier_fields(ctx, v, raw, "tier", creating=False)
         revision = revision_of(raw.get("revision"))
         if raw.get("revision") is None and not ctx.fault("tier-update-without-revision"):
@@ -237,9 +257,10 @@ def routes(ctx: Context) -> list[Route]:
                 v.raise_if_any()
             if revision is not None and revision != int(current["revision"]) and not ctx.fault(
                 "tier-stale-update-accepted"
-            ):
+            ) and not (ctx.fault("tier-future-revision-accepted") and revision > int(current["revision"])):
                 raise revision_mismatch("tier", tier_id)
-            others = [t for t in store.all(TIER) if t["id"] != tier_id]
+            others = [t for t in store.all(TIER)
+                      if t["id"] != tier_id or ctx.fault("tier-update-conflicts-with-itself")]
             problem = _conflicts(ctx, fields, others, on_update=True)
             if problem:
                 raise conflict(problem)
@@ -260,6 +281,8 @@ def routes(ctx: Context) -> list[Route]:
         tier_id = request.path_params["tier_id"]
         raw_revision = request.query_params.get("revision")
         with store.transaction():
+            if ctx.fault("tier-delete-unknown-id-ok") and is_guid(tier_id) and store.get(TIER, tier_id) is None:
+                return ok({})
             current = load(tier_id)
             if raw_revision is not None:
                 revision = revision_of(raw_revision)
@@ -320,7 +343,11 @@ def routes(ctx: Context) -> list[Route]:
             current = store.get(SETTINGS, SETTINGS_ID)
             if current is None:
                 raise not_found("tiers program settings", "for this site")
-            if revision != int(current["revision"]) and not ctx.fault("settings-stale-update-accepted"):
+            stale_ok = ctx.fault("settings-stale-update-accepted") and revision is not None and revision < int(
+                current["revision"])
+            future_ok = ctx.fault("settings-future-revision-accepted") and revision is not None and revision > int(
+                current["revision"])
+            if revision != int(current["revision"]) and not (stale_ok or future_ok):
                 raise revision_mismatch("tiers program settings", "of this site")
             step = 0 if ctx.fault("settings-revision-not-incremented") else 1
             base = fields.get("baseTierDefinition", {})
@@ -395,6 +422,8 @@ def _settings_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, requir
     window = check.obj(v, raw.get("rollingWindow"), f"{prefix}.rollingWindow", required=require_all)
     if window is not None:
         maximum = 999 if ctx.fault("settings-duration-unchecked") else 36
+        if ctx.fault("settings-duration-36-rejected"):
+            maximum = 35
         months = check.integer(v, window.get("durationInMonths"), f"{prefix}.rollingWindow.durationInMonths",
                                required=True, minimum=1, maximum=maximum)
         if months is not None:
