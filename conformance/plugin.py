@@ -142,7 +142,8 @@ def rule_ids(item: pytest.Item) -> tuple[str, ...]:
 
 
 def item_api(item: pytest.Item) -> str | None:
-    name = Path(str(item.fspath)).stem
+    """The API a test belongs to, from its module or function name (`test_tiers.py`, `test_fuzz_badges`)."""
+    name = f"{Path(str(item.fspath)).stem}::{item.name}"
     for api in ("tiers", "rewards", "badges"):
         if api in name:
             return api
@@ -154,6 +155,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     settings = settings_of(config)
     catalogue = rules.catalogue()
+    for item in items:
+        # schemathesis names each operation's item `test_fuzz_x[POST /tiers]` but leaves the node id at the
+        # function; give each operation its own id so JUnit, -k and --lf see one test per operation.
+        if "[" in item.name and "[" not in item.nodeid.rsplit("::", 1)[-1]:
+            _rename(item, f"{item.nodeid.rsplit('::', 1)[0]}::{item.name}")
     for item in items:
         for rule_id in rule_ids(item):
             if rule_id not in catalogue:
@@ -178,6 +184,15 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _rename(item: pytest.Item, nodeid: str) -> None:
+    try:  # pytest >= 9.1 keeps a structured id
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)  # type: ignore[attr-defined]
+    except ImportError:
+        item._nodeid = nodeid  # type: ignore[attr-defined]
 
 
 # fixtures -----------------------------------------------------------------------------------------
@@ -310,8 +325,10 @@ class _ResultCollector:
         message = ""
         if report.failed:
             message = _short_failure(report)
+        context = getattr(report, "context", None)  # a schemathesis operation run as a pytest subtest
+        nodeid = f"{report.nodeid}[{context.msg}]" if context is not None and context.msg else report.nodeid
         self.results.append({
-            "nodeid": report.nodeid,
+            "nodeid": nodeid,
             "when": report.when,
             "rules": json.loads(props.get("conformance.rules", "[]")),
             "verdict": verdict,

@@ -59,6 +59,10 @@ async def read_json(request: Request) -> dict[str, Any]:
         raise invalid("request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise invalid("request body must be a JSON object")
+    try:  # JSON may escape lone surrogates ("\\ud800") that no UTF-8 response could echo back
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid("request body contains invalid Unicode (lone surrogates)") from None
     return body
 
 

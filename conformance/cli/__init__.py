@@ -1,0 +1,1 @@
+"""The `conformance` command line: one module per subcommand, each with `add_parser` and `run`."""

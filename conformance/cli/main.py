@@ -1,0 +1,80 @@
+"""Entry point: dispatches to the subcommand modules and maps every failure to a one-line error.
+
+Exit codes: 0 conformant / success, 1 non-conformant / problems found, 2 usage or tool error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+
+COMMANDS = ("run", "serve", "replay", "diff", "scan", "lint", "rules", "cleanup")
+EXIT_OK, EXIT_FAIL, EXIT_TOOL = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad flags, config or input: printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="conformance", description="Conformance suite for Wix Badges v3, Loyalty Tiers v1 "
+                     "and Loyalty Rewards v1.")
+    parser.add_argument("--version", action="store_true", help="print the suite version and spec hashes")
+    subparsers = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"conformance.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"conformance.cli.{name}":
+                continue
+            raise
+        module.add_parser(subparsers)
+    return parser
+
+
+def version_text() -> str:
+    from conformance.paths import spec_hashes
+
+    specs = ", ".join(f"{name} {digest}" for name, digest in spec_hashes().items()) or "no specs found"
+    return f"conformance {__version__} (specs: {specs})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from conformance.runner import ToolError
+
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.version:
+            print(version_text())
+            return EXIT_OK
+        if not args.command:
+            parser.print_help()
+            return EXIT_TOOL
+        module = importlib.import_module(f"conformance.cli.{args.command}")
+        return int(module.run(args))
+    except UsageError as exc:
+        print(f"conformance: error: {exc}", file=sys.stderr)
+        return EXIT_TOOL
+    except ToolError as exc:
+        print(f"conformance: error: {exc}", file=sys.stderr)
+        return EXIT_TOOL
+    except KeyboardInterrupt:
+        print("conformance: interrupted", file=sys.stderr)
+        return EXIT_TOOL
+    except Exception as exc:  # never a traceback for the user; the message names the problem
+        print(f"conformance: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return EXIT_TOOL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""`conformance run`: the suite (rule scenarios + schemathesis fuzzing) against a target, then reports.
+
+With no `--base-url` the embedded reference implementation is started on loopback, so the command works
+on a fresh machine with no server and no credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from conformance.paths import APIS
+
+QUICK_EXAMPLES = 3
+DEFAULT_EXAMPLES = 25
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("run", help="run the suite against an implementation (default: embedded reference)")
+    add_selection_arguments(parser)
+    parser.add_argument("--base-url", help="host root of the implementation, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                        help="sent with every request; write secrets as 'Authorization: env:VARIABLE'")
+    parser.add_argument("--report-dir", help="where reports go (default: reports/<timestamp>)")
+    parser.add_argument("--max-examples", type=_positive, help=f"fuzz examples per operation ({DEFAULT_EXAMPLES})")
+    parser.add_argument("--seed", type=int, help="seed for generated data and fuzzing (reproducible runs)")
+    parser.add_argument("--quick", action="store_true", help="every rule scenario plus a small fuzz budget")
+    parser.add_argument("--fault", action="append", default=[], help="run the embedded reference with a fault on")
+    parser.add_argument("--record", metavar="DIR", help="record every exchange as vcrpy cassettes in DIR")
+    parser.add_argument("--run-id", help="tag for the entities this run creates (default: random)")
+    parser.add_argument("--member-id", action="append", default=[], help="badge member id on a real site")
+    parser.add_argument("--read-only", action="store_true", help="run only the checks that do not write")
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags shared by `run` and `replay`: what to run and how to judge it."""
+    parser.add_argument("--api", action="append", default=[], choices=APIS, help="limit to one API (repeatable)")
+    parser.add_argument("--profile", choices=("tolerant", "strict"), help="how to judge ambiguous readings")
+    parser.add_argument("--rule", action="append", default=[], help="select rules: TIER-2, 'REWARD-*' (repeatable)")
+    parser.add_argument("-k", dest="keyword", help="pytest -k expression over test names")
+    parser.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    parser.add_argument("--lf", action="store_true", help="re-run only what failed last time")
+    parser.add_argument("-n", dest="workers", type=_positive, help="parallel workers (pytest-xdist)")
+    parser.add_argument("--config", help="config file (default: conformance.toml or [tool.conformance])")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from conformance.cli.main import UsageError
+    from conformance.runner import Run, execute
+
+    options = resolve_options(args)
+    base_url = options.get("base_url")
+    if args.fault and base_url:
+        raise UsageError("--fault applies to the embedded reference only; drop --base-url")
+    run_spec = Run(
+        base_url=base_url,
+        headers=options.get("headers", {}),
+        profile=options.get("profile", "tolerant"),
+        apis=options.get("apis", []),
+        rules=options.get("rules", []),
+        keyword=args.keyword,
+        exitfirst=args.exitfirst,
+        last_failed=args.lf,
+        workers=options.get("workers", 1),
+        max_examples=QUICK_EXAMPLES if args.quick else options.get("max_examples", DEFAULT_EXAMPLES),
+        seed=options.get("seed"),
+        quick=args.quick,
+        faults=args.fault,
+        record_dir=args.record,
+        replay_dir=None,
+        run_id=args.run_id or secrets.token_hex(4),
+        member_ids=options.get("member_ids", []),
+        read_only=options.get("read_only", False),
+        report_dir=Path(options.get("report_dir") or default_report_dir()),
+    )
+    return execute(run_spec)
+
+
+def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Flags > environment > config file > defaults (the defaults live in `run`)."""
+    from conformance import rules
+    from conformance.cli.main import UsageError
+    from conformance.config import ConfigError, load_file, resolve, validate
+    from conformance.headers import HeaderError, parse_headers
+
+    try:
+        if getattr(args, "config", None):
+            import tomllib
+
+            path = Path(args.config)
+            if not path.is_file():
+                raise UsageError(f"config file {args.config} does not exist")
+            try:
+                file_data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise UsageError(f"{path.name} is not valid TOML: {exc}") from None
+            validate(file_data, path.name)
+        else:
+            file_data, _ = load_file()
+        flags = {
+            "base_url": getattr(args, "base_url", None),
+            "profile": args.profile,
+            "apis": args.api,
+            "rules": args.rule,
+            "member_ids": getattr(args, "member_id", []),
+            "max_examples": getattr(args, "max_examples", None),
+            "seed": getattr(args, "seed", None),
+            "workers": args.workers,
+            "report_dir": getattr(args, "report_dir", None),
+            "read_only": getattr(args, "read_only", False),
+        }
+        options = resolve(flags, file_data)
+        header_lines = [f"{k}: {v}" for k, v in (options.get("headers") or {}).items()]
+        header_lines += getattr(args, "header", [])
+        options["headers"] = parse_headers(header_lines)
+        if options.get("rules"):
+            rules.expand(options["rules"])
+    except (ConfigError, HeaderError) as exc:
+        raise UsageError(str(exc)) from None
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    if options.get("profile") not in (None, "tolerant", "strict"):
+        raise UsageError(f"profile must be tolerant or strict, not {options['profile']!r}")
+    unknown_apis = [a for a in options.get("apis", []) if a not in APIS]
+    if unknown_apis:
+        raise UsageError(f"unknown api {unknown_apis[0]!r} (choose from {', '.join(APIS)})")
+    return options
+
+
+def default_report_dir() -> str:
+    return str(Path("reports") / datetime.now(UTC).strftime("%Y%m%d-%H%M%S"))
+

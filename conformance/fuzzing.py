@@ -1,0 +1,234 @@
+"""schemathesis wiring: load a spec, generate cases, send them through the run's target, judge them.
+
+Test modules (`suite/test_fuzz_<api>.py`) are three lines each; everything shared lives here:
+the seed and budget of the run, the checks that fit (plus `conformance.checks`), live-target safety
+(created entities are tracked and deleted; destructive calls only touch what this run created), and the
+traffic summary the reports use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from typing import Any
+from urllib.parse import urlparse
+
+import hypothesis
+import schemathesis
+import yaml
+from schemathesis.generation.modes import GenerationMode
+
+from conformance import checks
+from conformance.paths import spec_path
+from conformance.target import Target
+
+#: Built-in checks whose oracle is unsound for these APIs (see README "What the fuzzer judges"):
+#: positive data may meet business rules or tolerated readings (AMB-30/36/39) and be refused with 400;
+#: 405 for undocumented methods, multi-user authorization and which keys count as invalid are not
+#: documented behaviour (missing credentials are judged by the COMMON-9 scenario).
+EXCLUDED_CHECKS = ("positive_data_acceptance", "unsupported_method", "object_level_authorization", "ignored_auth",
+                   "missing_required_header")
+#: Operations that change site-wide state; fuzzed only against the disposable embedded reference.
+SITE_WIDE = {("PATCH", "/tiers/program-settings"), ("POST", "/tiers/program-settings"), ("PATCH", "/badges/order")}
+#: Create operations and where their ids are, for clean-up: (kind, response key, is-bulk).
+CREATES = {
+    ("POST", "/tiers"): ("tier", "tier", False),
+    ("POST", "/bulk/tiers/create"): ("tier", "results", True),
+    ("POST", "/rewards"): ("reward", "reward", False),
+    ("POST", "/bulk/rewards/create"): ("reward", "results", True),
+    ("POST", "/badges"): ("badge", "badge", False),
+}
+NAME_FIELDS = {"tier": ("tierDefinition", "name"), "reward": ("name",), "badge": ("title",)}
+
+#: Ids this process created through fuzzing; destructive calls on a live target may only touch these.
+FUZZ_OWNED: set[str] = set()
+
+
+def _settings() -> Any:
+    from conformance import plugin
+
+    if plugin.SETTINGS is None:
+        raise RuntimeError("the conformance plugin is not configured")
+    return plugin.SETTINGS
+
+
+@cache
+def server_path(api: str) -> str:
+    """The documented public prefix of an API, read from the spec's `servers` (e.g. `/loyalty-tiers/v1`)."""
+    spec = yaml.safe_load(spec_path(api).read_text(encoding="utf-8"))
+    return urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+
+
+def schema_for(api: str) -> Any:
+    """The API's schema, configured with this run's seed and budget (read at import time)."""
+    settings = _settings()
+    schema = schemathesis.openapi.from_path(spec_path(api))
+    schema.config.seed = settings.seed
+    schema.config.generation.update(max_examples=settings.max_examples, database="none")
+    schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
+    excluded = list(EXCLUDED_CHECKS)
+    schema.config.checks.update(excluded_check_names=excluded)
+    if not settings.embedded:
+        schema = schema.exclude(func=lambda ctx: (ctx.operation.method.upper(), ctx.operation.path) in SITE_WIDE)
+    return schema
+
+
+class Fuzzer:
+    """Sends one generated case to the target and validates the answer."""
+
+    def __init__(self, api: str, target: Target, node: Any, owned: Any):
+        self.api = api
+        self.target = target
+        self.settings = _settings()
+        self.node = node
+        self.owned = owned
+        if not hasattr(node, "conformance_traffic"):
+            node.conformance_traffic = []
+
+    @property
+    def base_url(self) -> str:
+        return self.target.base_url + server_path(self.api)
+
+    def run(self, case: Any) -> None:
+        if not self.settings.embedded:
+            self._guard(case)
+        self._tag(case)
+        response = case.call(base_url=self.base_url, headers=dict(self.target.headers), session=self.target.session)
+        self._track(case, response)
+        self.node.conformance_traffic.append([case.method.upper(), server_path(self.api) + case.formatted_path,
+                                              response.status_code])
+        case.validate_response(response, excluded_checks=_excluded(), headers=dict(self.target.headers))
+
+    def _guard(self, case: Any) -> None:
+        """On a live target, a call that changes an entity must aim at one this run created."""
+        if case.method.upper() not in ("PATCH", "PUT", "DELETE", "POST") or not case.path_parameters:
+            return
+        for name, value in list(case.path_parameters.items()):
+            if isinstance(value, str) and value not in FUZZ_OWNED:
+                case.path_parameters[name] = str(uuid.uuid4())
+
+    def _tag(self, case: Any) -> None:
+        """Positive create cases get a run-tagged name, so anything left behind can be swept by run id."""
+        spec = CREATES.get((case.method.upper(), case.path))
+        if spec is None or case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+            return
+        kind, key, bulk = spec
+        body = case.body if isinstance(case.body, dict) else {}
+        items = body.get(f"{kind}s") if bulk else body.get(key)
+        for entity in items if isinstance(items, list) else [items]:
+            _set_name(entity, NAME_FIELDS[kind], self.settings.tag)
+
+    def _track(self, case: Any, response: Any) -> None:
+        spec = CREATES.get((case.method.upper(), case.path))
+        if spec is None or response.status_code != 200:
+            return
+        kind, key, bulk = spec
+        try:
+            body = response.json()
+        except ValueError:
+            return
+        found = [r.get("item") for r in body.get("results") or []] if bulk else [body.get(key)]
+        for entity in found:
+            if isinstance(entity, dict) and isinstance(entity.get("id"), str):
+                FUZZ_OWNED.add(entity["id"])
+                self.owned.add(kind, entity["id"])
+
+
+def _set_name(entity: Any, path: tuple[str, ...], tag: str) -> None:
+    """Prefix a generated name with the run tag, keeping it within the documented 50 characters."""
+    if not isinstance(entity, dict):
+        return
+    for key in path[:-1]:
+        entity = entity.get(key)
+        if not isinstance(entity, dict):
+            return
+    name = entity.get(path[-1])
+    if isinstance(name, str) and name.strip():
+        entity[path[-1]] = f"{tag} {name}"[:50]
+
+
+@cache
+def _excluded() -> list[Any]:
+    from schemathesis.checks import CHECKS
+
+    return CHECKS.get_by_names([name for name in EXCLUDED_CHECKS if name in CHECKS.get_all_names()])
+
+
+def stateful_settings() -> hypothesis.settings:
+    settings = _settings()
+    return hypothesis.settings(
+        max_examples=max(2, settings.max_examples // 2),
+        stateful_step_count=6,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        derandomize=True,
+        # No shrinking: a sequence's data depends on what the server answered, so replaying it to shrink
+        # is not deterministic against a stateful target; the first failing sequence is the report.
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+
+
+def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
+    """The stateful phase: schemathesis walks the spec's links (create -> get/update/delete)."""
+    schema = schema_for(api)
+    schema.config.phases.update(phases=["stateful"])
+    fuzzer = Fuzzer(api, target, node, owned)
+    base = schema.as_state_machine()
+
+    class Workflow(base):  # type: ignore[misc, valid-type]
+        def before_call(self, case: Any) -> None:
+            if not fuzzer.settings.embedded:
+                fuzzer._guard(case)
+            fuzzer._tag(case)
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": fuzzer.base_url, "headers": dict(target.headers), "session": target.session}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            fuzzer._track(case, response)
+            node.conformance_traffic.append([case.method.upper(), server_path(api) + case.formatted_path,
+                                             response.status_code])
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(response, excluded_checks=_excluded(), transport_kwargs=kwargs or None,
+                                   recorder=getattr(self, "recorder", None))
+
+    return Workflow
+
+
+__all__ = ["schema_for", "Fuzzer", "state_machine_for", "fuzz_test", "stateful_test", "selected_apis", "checks"]
+
+
+def fuzz_test(api: str) -> Any:
+    """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases)."""
+    schema = schema_for(api)
+
+    @schema.parametrize()
+    @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+    def test(case: Any, target: Target, owned: Any, request: Any) -> None:
+        # The fixtures are per operation on purpose: entities created while fuzzing one operation are
+        # deleted when it ends, whatever the examples did.
+        Fuzzer(api, target, request.node, owned).run(case)
+
+    test.__name__ = test.__qualname__ = f"test_fuzz_{api}"
+    return test
+
+
+def stateful_test(api: str) -> Any:
+    """A pytest test for the stateful phase: sequences along the spec's links."""
+
+    def test(target: Target, owned: Any, request: Any) -> None:
+        state_machine_for(api, target, owned, request.node).run(settings=stateful_settings())
+
+    test.__name__ = test.__qualname__ = f"test_stateful_{api}"
+    return test
+
+
+def selected_apis() -> list[str]:
+    """APIs to fuzz: those selected with --api (all by default) whose spec file exists."""
+    from conformance.paths import APIS
+
+    wanted = _settings().apis or list(APIS)
+    return [api for api in APIS if api in wanted and spec_path(api).is_file()]

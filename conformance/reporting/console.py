@@ -1,0 +1,48 @@
+"""The short summary printed at the end of a run (plain lines when not on a terminal or NO_COLOR)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from conformance.reporting.results import RunResults
+
+
+def print_summary(results: RunResults, written: list[Path], elapsed: float) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    counts = results.counts()
+    by_api: dict[str, dict[str, int]] = {}
+    from conformance import rules
+
+    catalogue = rules.catalogue()
+    for rule_id, verdict in results.rule_verdicts().items():
+        api = catalogue[rule_id].api if rule_id in catalogue else "other"
+        by_api.setdefault(api, {}).setdefault(verdict, 0)
+        by_api[api][verdict] += 1
+    table = Table(title="Rules by API", show_edge=False)
+    table.add_column("api")
+    for verdict in ("pass", "warn", "fail", "error"):
+        table.add_column(verdict, justify="right")
+    for api in sorted(by_api):
+        table.add_row(api, *[str(by_api[api].get(v, 0)) for v in ("pass", "warn", "fail", "error")])
+    console.print(table)
+    for result in results.tool_errors:
+        console.print(f"[red]ERROR[/red] {result['nodeid']}: {result['tool_error']}", markup=True)
+    for result in results.failures:
+        first = (result["message"] or "").splitlines()
+        headline = next((line for line in first if line.startswith("violation:")), first[0] if first else "")
+        console.print(f"[red]FAIL[/red] {','.join(result['rules']) or '-'} {result['nodeid']}\n      {headline}")
+    for result in results.warnings:
+        for warning in result["warnings"]:
+            console.print(f"[yellow]WARN[/yellow] {warning['rule']} {warning['message']}")
+    verdict = "NOT CONFORMANT" if results.failures else "CONFORMANT"
+    if results.tool_errors:
+        verdict = "INCOMPLETE (tool or target errors)"
+    console.print(
+        f"{verdict}: {counts.get('pass', 0)} passed, {counts.get('warn', 0)} warned, "
+        f"{counts.get('fail', 0)} failed, {counts.get('error', 0)} errors in {elapsed:.1f}s"
+    )
+    if written:
+        console.print(f"reports: {written[0].parent}")

@@ -1,0 +1,49 @@
+"""Report writers. Each takes `RunResults` and a folder; none talks to the target."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.reporting.results import RunResults
+
+
+def write_reports(results: RunResults, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    report = folder / "report.json"
+    report.write_text(json.dumps(results.to_json(), indent=1), encoding="utf-8")
+    written.append(report)
+    summary = folder / "summary.md"
+    summary.write_text(summary_markdown(results), encoding="utf-8")
+    written.append(summary)
+    return written
+
+
+def summary_markdown(results: RunResults) -> str:
+    counts = results.counts()
+    verdicts = results.rule_verdicts()
+    failing = sorted(r for r, v in verdicts.items() if v in ("fail", "error"))
+    lines = [
+        "# Conformance summary",
+        "",
+        f"Target: `{results.meta.get('base_url', '?')}` · profile `{results.meta.get('profile', '?')}` · "
+        f"run `{results.meta.get('run_id', '?')}`",
+        "",
+        "| verdict | tests |",
+        "|---|---|",
+        *[f"| {name} | {counts.get(name, 0)} |" for name in ("pass", "warn", "fail", "error", "skip")],
+        "",
+        f"Rules checked: {len(verdicts)}; failing: {', '.join(failing) if failing else 'none'}.",
+    ]
+    if results.failures:
+        lines += ["", "## Failures", ""]
+        for failure in results.failures:
+            first = (failure["message"] or "").splitlines()[0] if failure["message"] else ""
+            lines.append(f"- `{failure['nodeid']}` ({', '.join(failure['rules'])}): {first}")
+    if results.warnings:
+        lines += ["", "## Warnings", ""]
+        for result in results.warnings:
+            for warning in result["warnings"]:
+                lines.append(f"- {warning['rule']}: {warning['message']} (`{result['nodeid']}`)")
+    return "\n".join(lines) + "\n"

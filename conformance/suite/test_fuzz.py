@@ -1,0 +1,8 @@
+"""schemathesis over the specs: one fuzz test per API (each operation is its own test item) and one
+stateful test per API. Failures are reported per operation; see conformance.fuzzing for what is judged."""
+
+from conformance.fuzzing import fuzz_test, selected_apis, stateful_test
+
+for _api in selected_apis():
+    globals()[f"test_fuzz_{_api}"] = fuzz_test(_api)
+    globals()[f"test_stateful_{_api}"] = stateful_test(_api)
