@@ -162,7 +162,6 @@ def stateful_settings() -> hypothesis.settings:
         deadline=None,
         database=None,
         suppress_health_check=list(hypothesis.HealthCheck),
-        derandomize=True,
         # No shrinking: a sequence's data depends on what the server answered, so replaying it to shrink
         # is not deterministic against a stateful target; the first failing sequence is the report.
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
@@ -220,7 +219,9 @@ def stateful_test(api: str) -> Any:
     """A pytest test for the stateful phase: sequences along the spec's links."""
 
     def test(target: Target, owned: Any, request: Any) -> None:
-        state_machine_for(api, target, owned, request.node).run(settings=stateful_settings())
+        machine = state_machine_for(api, target, owned, request.node)
+        machine._hypothesis_internal_use_seed = _settings().seed  # what @hypothesis.seed sets: same run id, same walk
+        machine.run(settings=stateful_settings())
 
     test.__name__ = test.__qualname__ = f"test_stateful_{api}"
     return test
