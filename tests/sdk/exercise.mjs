@@ -258,15 +258,19 @@ async function exerciseTiers() {
     });
   }
 
-  const bulk = await step('tiers.bulkCreateTiers', 'bulk create 2: both succeed, items have ids', async () => {
+  const bulk = await step('tiers.bulkCreateTiers', 'bulk create 2 (one with a wix:image icon): both succeed, items have ids', async () => {
+    // A wix:image URI goes out as a full Image object, read-only height/width/filename included (§1.9).
+    const icon = 'wix:image://v1/11062b_conformance~mv2.png/silver.png#originWidth=64&originHeight=64';
     const result = await t.bulkCreateTiers([
-      { tierDefinition: { name: name('Silver') }, requiredPoints: points() },
+      { tierDefinition: { name: name('Silver'), icon }, requiredPoints: points() },
       { tierDefinition: { name: name('Bronze') }, requiredPoints: points() },
     ]);
     const items = (result.results ?? []).filter((r) => r.itemMetadata?.success).map((r) => r.item);
     check(items.length === 2, `2 successful results, got ${items.length}`);
     check(items.every((i) => GUID.test(i?._id ?? '') && i.revision === '1'), 'each item has a GUID _id and revision "1"');
     check(result.bulkActionMetadata?.totalSuccesses === 2, `totalSuccesses 2, got ${result.bulkActionMetadata?.totalSuccesses}`);
+    const silver = items.find((i) => i.tierDefinition?.name?.endsWith('Silver'))?.tierDefinition?.icon ?? '';
+    check(silver.startsWith('wix:image://v1/11062b_conformance~mv2.png/'), `the wix:image icon comes back as the same media item, got ${JSON.stringify(silver)}`);
     return items;
   });
 
