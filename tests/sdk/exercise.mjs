@@ -8,6 +8,10 @@
 // Methods are found from the modules' exports, so a method added by a newer SDK shows up as
 // not-exercised instead of being silently skipped. Exit code 1 when any method fails.
 //
+// Usage (from tests/sdk): npm ci; conformance serve --port 8080 &
+//   CONFORMANCE_BASE_URL=http://127.0.0.1:8080 node exercise.mjs
+// The flow also works against a server that already holds data (e.g. a second run).
+//
 // Environment:
 //   CONFORMANCE_BASE_URL   host root of the implementation, e.g. http://127.0.0.1:8080 (required)
 //   CONFORMANCE_API_KEY    value of the Authorization header (default: conformance-local)
