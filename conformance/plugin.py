@@ -70,6 +70,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-record", metavar="DIR", help="record every exchange as vcrpy cassettes")
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
+    group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -101,6 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
         embedded=not opt.conformance_base_url,
         results_path=opt.conformance_results,
     )
+    SETTINGS.extra["timeout"] = opt.conformance_timeout
     config.stash[_settings_key] = SETTINGS
     if SETTINGS.embedded and not SETTINGS.replay_dir and _runs_tests(config):
         from conformance.embedded import EmbeddedServer
@@ -204,7 +206,8 @@ def conformance_settings(pytestconfig: pytest.Config) -> RunSettings:
 
 @pytest.fixture(scope="session")
 def _session_target(conformance_settings: RunSettings) -> Target:
-    return Target(conformance_settings.base_url or "http://replay.invalid", dict(conformance_settings.headers))
+    return Target(conformance_settings.base_url or "http://replay.invalid", dict(conformance_settings.headers),
+                  timeout=conformance_settings.extra.get("timeout", 15.0))
 
 
 @pytest.fixture
@@ -294,6 +297,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.when == "call" or (call.when == "setup" and report.failed):
         ids = rule_ids(item)
         report.user_properties.append(("conformance.rules", json.dumps(ids)))
+        sdk_methods = [arg for mark in item.iter_markers("sdk") for arg in mark.args]
+        if sdk_methods:
+            report.user_properties.append(("conformance.sdk", json.dumps(sdk_methods)))
         checker = item.stash.get(_expect_key, None)
         if checker is not None and checker.warnings:
             report.user_properties.append(("conformance.warnings", json.dumps(checker.warnings)))
@@ -338,6 +344,7 @@ class _ResultCollector:
             "exchange": json.loads(props["conformance.exchange"]) if "conformance.exchange" in props else None,
             "traffic": json.loads(props.get("conformance.traffic", "[]")),
             "tool_error": props.get("conformance.tool_error"),
+            "sdk": json.loads(props.get("conformance.sdk", "[]")),
         })
 
     @pytest.hookimpl(trylast=True)

@@ -6,6 +6,7 @@ Shared by `conformance run` and `conformance replay`; the CLI modules only trans
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from contextlib import ExitStack
@@ -52,6 +53,7 @@ class Run:
     read_only: bool
     report_dir: Path
     extra_pytest_args: list[str] = field(default_factory=list)
+    timeout: float = 15.0
 
 
 def execute(run: Run) -> int:
@@ -74,7 +76,9 @@ def execute(run: Run) -> int:
             run.headers.setdefault("Authorization", LOCAL_KEY)
         assert run.base_url is not None
         if run.replay_dir is None:
-            probe(Target(run.base_url, dict(run.headers), timeout=10, max_retries=1), run.apis or list(APIS))
+            probe_target = Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
+                                  max_retries=1)
+            probe(probe_target, run.apis or list(APIS))
         describe = "embedded reference" + (f" with fault {', '.join(run.faults)}" if run.faults else "")
         print(f"conformance {__version__}: target {run.base_url if not embedded else describe} · "
               f"profile {run.profile} · run {run.run_id}", flush=True)
@@ -123,6 +127,7 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         "--conformance-profile", run.profile,
         "--conformance-run-id", run.run_id,
         "--conformance-max-examples", str(run.max_examples),
+        "--conformance-timeout", f"{run.timeout:g}",
     ]
     if run.base_url:
         args += ["--conformance-base-url", run.base_url]
@@ -148,7 +153,7 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         args.append("--lf")
     if run.workers > 1:
         args += ["-n", str(run.workers)]
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):  # https://no-color.org
         args += ["--color=no"]
     return args + run.extra_pytest_args
 
@@ -185,8 +190,22 @@ def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bo
     written = write_reports(results, run.report_dir)
     (run.report_dir / "meta.json").write_text(json.dumps(meta, indent=1))
     print_summary(results, written, elapsed)
+    if run.record_dir and not _after_recording(run, results_path, embedded, meta):
+        return EXIT_TOOL
     if code == 2:  # interrupted: what ran was reported, the verdict is incomplete
         return EXIT_TOOL
     if results.tool_errors:
         return EXIT_TOOL
     return EXIT_FAIL if results.failures else EXIT_OK
+
+
+def _after_recording(run: Run, results_path: Path, embedded: bool, meta: dict[str, Any]) -> bool:
+    """Write the cassette manifest, then scan cassettes and reports for the run's secrets (False = leak)."""
+    from conformance.recording import write_manifest
+    from conformance.scan import print_findings, scan_paths
+
+    write_manifest(run.record_dir or ".", run=run, results=json.loads(results_path.read_text(encoding="utf-8")),
+                   embedded=embedded, specs=meta["specs"], suite_version=__version__)
+    findings = scan_paths([Path(run.record_dir or "."), run.report_dir], list(run.headers.values()))
+    print_findings(findings)
+    return not findings

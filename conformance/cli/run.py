@@ -16,6 +16,7 @@ from conformance.paths import APIS
 
 QUICK_EXAMPLES = 3
 DEFAULT_EXAMPLES = 25
+DEFAULT_TIMEOUT = 15.0
 
 
 def add_parser(subparsers: Any) -> None:
@@ -33,6 +34,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--run-id", help="tag for the entities this run creates (default: random)")
     parser.add_argument("--member-id", action="append", default=[], help="badge member id on a real site")
     parser.add_argument("--read-only", action="store_true", help="run only the checks that do not write")
+    parser.add_argument("--timeout", type=_seconds, default=None,
+                        help="seconds to wait for each answer before the target counts as unresponsive (15)")
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +50,13 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="config file (default: conformance.toml or [tool.conformance])")
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -55,6 +65,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance.cli.cleanup import check_run_id
     from conformance.cli.main import UsageError
     from conformance.runner import Run, execute
 
@@ -78,10 +89,11 @@ def run(args: argparse.Namespace) -> int:
         faults=args.fault,
         record_dir=args.record,
         replay_dir=None,
-        run_id=args.run_id or secrets.token_hex(4),
+        run_id=check_run_id(args.run_id) if args.run_id else secrets.token_hex(4),
         member_ids=options.get("member_ids", []),
         read_only=options.get("read_only", False),
         report_dir=Path(options.get("report_dir") or default_report_dir()),
+        timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
     )
     return execute(run_spec)
 
@@ -90,23 +102,11 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
     """Flags > environment > config file > defaults (the defaults live in `run`)."""
     from conformance import rules
     from conformance.cli.main import UsageError
-    from conformance.config import ConfigError, load_file, resolve, validate
+    from conformance.config import ConfigError, resolve
     from conformance.headers import HeaderError, parse_headers
 
     try:
-        if getattr(args, "config", None):
-            import tomllib
-
-            path = Path(args.config)
-            if not path.is_file():
-                raise UsageError(f"config file {args.config} does not exist")
-            try:
-                file_data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise UsageError(f"{path.name} is not valid TOML: {exc}") from None
-            validate(file_data, path.name)
-        else:
-            file_data, _ = load_file()
+        file_data = load_config(getattr(args, "config", None))
         flags = {
             "base_url": getattr(args, "base_url", None),
             "profile": args.profile,
@@ -135,6 +135,27 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
     if unknown_apis:
         raise UsageError(f"unknown api {unknown_apis[0]!r} (choose from {', '.join(APIS)})")
     return options
+
+
+def load_config(explicit: str | None) -> dict[str, Any]:
+    """The config table: `--config FILE` when given, else conformance.toml / [tool.conformance] in cwd."""
+    import tomllib
+
+    from conformance.config import ConfigError, load_file, validate
+
+    if not explicit:
+        return load_file()[0]
+    path = Path(explicit)
+    if not path.is_file():
+        raise ConfigError(f"config file {explicit} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("conformance", {})
+    validate(data, path.name)
+    return data
 
 
 def default_report_dir() -> str:
