@@ -56,6 +56,7 @@ FAULTS = (
     Fault("badge-unassign-ignored", "BADGE-17", "unassign answers {} but keeps the assignment"),
     Fault("badge-unassign-first-only", "BADGE-17", "unassign reads only the first memberIds value"),
     Fault("badge-members-size-unchecked", "BADGE-18", "List Members Badge Ids accepts 0 or 101 member ids"),
+    Fault("badge-members-rejects-100", "BADGE-18", "List Members Badge Ids rejects 100 member ids"),
     Fault("badge-member-id-unchecked", "BADGE-19", "non-GUID member ids are assigned"),
     Fault("badge-assign-empty-accepted", "BADGE-19", "assign with empty memberIds answers 200"),
     Fault("badge-order-empty-accepted", "BADGE-20", "display order with empty badgeIds accepted"),
@@ -136,6 +137,8 @@ def _guid_path(value: str) -> str:
 
 def _member_ids(ctx: Context, raw: Any, field: str) -> list[str]:
     """BADGE-19: memberIds is required, non-empty, and every entry is a GUID; duplicates collapse (AMB-34)."""
+    if raw is None and ctx.fault("badge-assign-empty-accepted"):
+        raw = []
     if not isinstance(raw, list) or (not raw and not ctx.fault("badge-assign-empty-accepted")):
         raise invalid([_field(field, "is required and must be a non-empty array", "REQUIRED_FIELD")])
     v = Violations()
@@ -401,7 +404,8 @@ def routes(ctx: Context) -> list[Route]:
     async def member_badges(request: Request) -> Response:
         body = await read_json(request)
         raw = body.get("memberIds")
-        size_ok = isinstance(raw, list) and 1 <= len(raw) <= MAX_MEMBERS_LOOKUP
+        maximum = MAX_MEMBERS_LOOKUP - 1 if ctx.fault("badge-members-rejects-100") else MAX_MEMBERS_LOOKUP
+        size_ok = isinstance(raw, list) and 1 <= len(raw) <= maximum
         if not size_ok and not (ctx.fault("badge-members-size-unchecked") and isinstance(raw, list)):
             raise invalid([_field("memberIds", "must hold 1 to 100 member ids", "ARRAY_SIZE")])
         assert isinstance(raw, list)

@@ -1,0 +1,680 @@
+"""Members Badges v3 rules (API-FACTS §2.5), one or more tests per rule statement.
+
+Live-site safety: titles come from `unique.name()`, every created badge is registered with `owned`
+(deleting a badge removes its assignments), counts are judged on the test's own badges only, and the
+site-wide display order is saved first and restored with the full id list afterwards (AMB-37).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from conformance.apis.badges import BADGES, COUNTS, MEMBER_BADGES, ORDER, QUERY, BadgesApi, members_path
+from conformance.live import Owned
+from conformance.plugin import RunSettings, Unique
+from conformance.target import Exchange, Target
+from conformance.verdict import Expect
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UPPER_COLOR = re.compile(r"^#[0-9A-F]{6}$")
+UNKNOWN_BADGE = "0badbad0-0000-4000-8000-00000000b4d6"
+
+
+@pytest.fixture
+def badges(target: Target) -> BadgesApi:
+    return BadgesApi(target)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def slug_of(title: str) -> str:
+    """BADGE-6 as documented: lowercase, spaces become '-', special characters removed."""
+    return re.sub(r"[^a-z0-9-]", "", title.lower().replace(" ", "-"))
+
+
+def badge_in(expect: Expect, answer: Exchange, what: str, rule: str | None = None) -> dict[str, Any]:
+    """The `{badge}` envelope of a 200 answer."""
+    body = as_dict(expect.ok(answer, what, rule=rule))
+    expect.that(
+        isinstance(body.get("badge"), dict), f"{what}: the answer carries a `badge` object", answer, rule
+    )
+    return body["badge"]
+
+
+def create_badge(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, **fields: Any
+) -> dict[str, Any]:
+    """Create a badge this test owns; the set-up itself must succeed (BADGE-1)."""
+    badge = badge_in(
+        expect, badges.create({"title": unique.name(), **fields}), "creating a badge for the scenario"
+    )
+    owned.add("badge", badge["id"])
+    return badge
+
+
+def register(owned: Owned, answer: Exchange) -> None:
+    """A create the test expected to be rejected may succeed: its badge is still ours to delete."""
+    badge = as_dict(as_dict(answer.body).get("badge")) if answer.status == 200 else {}
+    if isinstance(badge.get("id"), str):
+        owned.add("badge", badge["id"])
+
+
+def member_ids(settings: RunSettings, unique: Unique, count: int) -> list[str]:
+    """Members the target knows (`--member-id`) first, random GUIDs after (any GUID is a member, AMB-34)."""
+    ids = list(dict.fromkeys(settings.member_ids))[:count]
+    while len(ids) < count:
+        ids.append(unique.guid())
+    return ids
+
+
+def members_of(badges: BadgesApi, expect: Expect, badge_id: str, rule: str | None = None) -> list[str]:
+    body = as_dict(expect.ok(badges.members(badge_id, limit=1000), "List Members By Badge", rule=rule))
+    return [m for m in as_list(body.get("memberIds")) if isinstance(m, str)]
+
+
+def badge_ids_of(badges: BadgesApi, expect: Expect, member_id: str, rule: str | None = None) -> list[str]:
+    """The member's badgeIds; a member missing from the answer has none (AMB-35)."""
+    body = as_dict(expect.ok(badges.member_badges([member_id]), "List Members Badge Ids", rule=rule))
+    for entry in as_list(body.get("memberBadgeIds")):
+        if as_dict(entry).get("memberId") == member_id:
+            return [b for b in as_list(entry.get("badgeIds")) if isinstance(b, str)]
+    return []
+
+
+def counts(badges: BadgesApi, expect: Expect, rule: str | None = None) -> tuple[dict[str, Any], Exchange]:
+    answer = badges.counts()
+    body = as_dict(expect.ok(answer, "Get Member Counts Per Badge", rule=rule))
+    entries = [as_dict(e) for e in as_list(body.get("badgeMemberCounts"))]
+    return {e.get("badgeId"): e.get("memberCount") for e in entries}, answer
+
+
+def count_of(badges: BadgesApi, expect: Expect, badge_id: str, rule: str | None = None) -> Any:
+    """The badge's memberCount; a badge missing from the counts has 0 members (AMB-35)."""
+    return counts(badges, expect, rule)[0].get(badge_id, 0)
+
+
+def ids_of(answer: Exchange) -> list[str]:
+    return [as_dict(b).get("id") for b in as_list(as_dict(answer.body).get("badges"))]
+
+
+@contextmanager
+def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
+    """Save the site-wide display order, yield it, and put it back with the full id list (AMB-37)."""
+    saved = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
+    try:
+        yield saved
+    finally:
+        present = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
+        restored = [i for i in saved if i in present] + [i for i in present if i not in saved]
+        if restored:
+            badges.order(restored)
+
+
+# BADGE-1 .. BADGE-10: the badge itself ----------------------------------------------------------
+@pytest.mark.rule("BADGE-1")
+def test_create_badge_returns_the_badge_with_server_fields(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    title = unique.name()
+    answer = badges.create({"title": title})
+    register(owned, answer)
+    badge = badge_in(expect, answer, "create a badge with only a title")
+    expect.that(GUID.match(str(badge.get("id", ""))), f"id is a GUID, got {badge.get('id')!r}", answer)
+    expect.that(badge.get("title") == title, f"title is the one sent, got {badge.get('title')!r}", answer)
+    expect.that(isinstance(badge.get("slug"), str) and badge["slug"], "slug is a non-empty string", answer)
+    for key in ("createdDate", "updatedDate"):
+        expect.that(isinstance(badge.get(key), str) and badge[key], f"{key} is present", answer)
+
+
+@pytest.mark.rule("BADGE-2")
+def test_create_without_colors_applies_default_colors(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    answer = badges.create({"title": unique.name()})
+    register(owned, answer)
+    badge = badge_in(expect, answer, "create a badge without colors")
+    expect.that(
+        badge.get("backgroundColor") == "#796EFF",
+        f'default backgroundColor is "#796EFF", got {badge.get("backgroundColor")!r}',
+        answer,
+    )
+    expect.that(
+        badge.get("textColor") == "#FFFFFF",
+        f'default textColor is "#FFFFFF", got {badge.get("textColor")!r}',
+        answer,
+    )
+
+
+@pytest.mark.rule("BADGE-3")
+def test_returned_colors_are_uppercase(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    sent = {"backgroundColor": "#a1b2c3", "textColor": "#ffeedd"}
+    answer = badges.create({"title": unique.name(), **sent})
+    register(owned, answer)
+    if answer.status != 200:  # AMB-17: rejecting lowercase input is a tolerated reading
+        expect.rejected(answer, answer.status, what="create with lowercase colors")
+        created = create_badge(badges, owned, expect, unique, backgroundColor="#A1B2C3", textColor="#FFEEDD")
+        answer = badges.get(created["id"])
+    badge = badge_in(expect, answer, "badge with colors")
+    for key, value in sent.items():
+        expect.that(
+            badge.get(key) == value.upper(),
+            f"{key} comes back as {value.upper()!r}, got {badge.get(key)!r}",
+            answer,
+        )
+    again = badges.get(badge["id"])
+    stored = badge_in(expect, again, "get the badge")
+    for key in sent:
+        expect.that(
+            UPPER_COLOR.match(str(stored.get(key))),
+            f"stored {key} {stored.get(key)!r} is #RRGGBB uppercase",
+            again,
+        )
+
+
+@pytest.mark.rule("BADGE-4", "COMMON-2")
+@pytest.mark.parametrize("color", ["red", "#GGGGGG", "#12345"])
+def test_create_with_invalid_color_is_rejected(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, color: str
+) -> None:
+    answer = badges.create({"title": unique.name(), "backgroundColor": color})
+    register(owned, answer)
+    expect.rejected(answer, 400, what=f"create with backgroundColor {color!r}")
+
+
+@pytest.mark.rule("BADGE-4", "COMMON-2")
+@pytest.mark.parametrize("color", ["red", "#GGGGGG", "#12345"])
+def test_update_with_invalid_color_is_rejected(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, color: str
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    answer = badges.update(badge["id"], {"textColor": color})
+    expect.rejected(answer, 400, what=f"update with textColor {color!r}")
+    after = badge_in(expect, badges.get(badge["id"]), "get after the rejected update")
+    expect.that(
+        after.get("textColor") == badge.get("textColor"),
+        "the rejected update changed nothing",
+        answer,
+        rule="COMMON-2",
+    )
+
+
+@pytest.mark.rule("BADGE-5")
+@pytest.mark.parametrize("title", [None, ""], ids=["missing", "empty"])
+def test_create_without_title_is_rejected(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, title: str | None
+) -> None:
+    body: dict[str, Any] = {"description": unique.name()}
+    if title is not None:
+        body["title"] = title
+    answer = badges.create(body)
+    register(owned, answer)
+    expect.rejected(answer, 400, what=f"create with a {'missing' if title is None else 'empty'} title")
+
+
+@pytest.mark.rule("BADGE-6")
+def test_slug_is_derived_from_title(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+    title = f"{unique.name()} Top Contributor!"
+    badge = create_badge(badges, owned, expect, unique, title=title)
+    expect.that(
+        badge.get("slug") == slug_of(title),
+        f"title {title!r} gives slug {slug_of(title)!r}, got {badge.get('slug')!r}",
+    )
+
+
+@pytest.mark.rule("BADGE-6", "COMMON-7")
+def test_client_supplied_slug_is_ignored(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    title = f"{unique.name()} Awesome Badge"
+    answer = badges.create({"title": title, "slug": f"client-chosen-{unique.guid()}"})
+    register(owned, answer)
+    if answer.status != 200:  # AMB-30: rejecting a read-only field is tolerated, ignoring it preferred
+        expect.rejected(answer, 200, amb="AMB-30", what="create with a client slug")
+        return
+    badge = badge_in(expect, answer, "create with a client slug")
+    expect.that(
+        badge.get("slug") == slug_of(title),
+        f"the slug is derived from the title ({slug_of(title)!r}), got {badge.get('slug')!r}",
+        answer,
+    )
+
+
+@pytest.mark.rule("BADGE-7")
+def test_title_change_updates_slug(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    title = f"{unique.name()} Renamed"
+    answer = badges.update(badge["id"], {"title": title})
+    updated = badge_in(expect, answer, "update the title")
+    expect.that(
+        updated.get("slug") == slug_of(title),
+        f"new title {title!r} gives slug {slug_of(title)!r}, got {updated.get('slug')!r}",
+        answer,
+    )
+    expect.that(updated.get("id") == badge["id"], "id is unchanged", answer)
+    expect.that(updated.get("createdDate") == badge.get("createdDate"), "createdDate is unchanged", answer)
+    expect.that(
+        str(updated.get("updatedDate", "")) >= str(badge.get("updatedDate", "")),
+        "updatedDate advances",
+        answer,
+    )
+    stored = badge_in(expect, badges.get(badge["id"]), "get after the update")
+    expect.that(stored.get("slug") == slug_of(title), f"the stored slug is {slug_of(title)!r}")
+
+
+@pytest.mark.rule("BADGE-8")
+def test_patch_changes_only_supplied_fields(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    badge = create_badge(
+        badges, owned, expect, unique, description="before", backgroundColor="#112233", textColor="#445566"
+    )
+    answer = badges.update(badge["id"], {"description": "after"})
+    badge_in(expect, answer, "update only the description")
+    stored = badge_in(expect, badges.get(badge["id"]), "re-read after the update")
+    expect.that(stored.get("description") == "after", "the supplied field changed", answer)
+    for key in ("title", "slug", "backgroundColor", "textColor"):
+        expect.that(
+            stored.get(key) == badge.get(key),
+            f"{key} keeps its value {badge.get(key)!r}, got {stored.get(key)!r}",
+            answer,
+        )
+
+
+@pytest.mark.rule("BADGE-9")
+def test_get_returns_the_badge_as_created_and_updated(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    created = create_badge(badges, owned, expect, unique, description=unique.name())
+    got = badges.get(created["id"])
+    fetched = badge_in(expect, got, "get the created badge")
+    differing = sorted(k for k in created if fetched.get(k) != created[k])
+    expect.that(not differing, f"GET matches the create answer; differing fields {differing}", got)
+    updated = badge_in(expect, badges.update(created["id"], {"title": unique.name()}), "update the title")
+    got = badges.get(created["id"])
+    fetched = badge_in(expect, got, "get the updated badge")
+    differing = sorted(k for k in updated if fetched.get(k) != updated[k])
+    expect.that(not differing, f"GET matches the update answer; differing fields {differing}", got)
+
+
+UNKNOWN_OPERATIONS = [
+    pytest.param("get", marks=pytest.mark.read_only),
+    "update",
+    "delete",
+    "assign",
+    "unassign",
+    pytest.param("list-members", marks=pytest.mark.read_only),
+]
+
+
+@pytest.mark.rule("BADGE-10", "COMMON-3")
+@pytest.mark.parametrize("operation", UNKNOWN_OPERATIONS)
+def test_unknown_badge_id_is_not_found(
+    badges: BadgesApi, expect: Expect, unique: Unique, conformance_settings: RunSettings, operation: str
+) -> None:
+    member = member_ids(conformance_settings, unique, 1)
+    send = {
+        "get": lambda: badges.get(UNKNOWN_BADGE),
+        "update": lambda: badges.update(UNKNOWN_BADGE, {"title": unique.name()}),
+        "delete": lambda: badges.delete(UNKNOWN_BADGE),
+        "assign": lambda: badges.assign(UNKNOWN_BADGE, member),
+        "unassign": lambda: badges.unassign(UNKNOWN_BADGE, member),
+        "list-members": lambda: badges.members(UNKNOWN_BADGE),
+    }[operation]
+    expect.status(send(), 404, what=f"{operation} with an unknown badge id")
+
+
+# BADGE-11 .. BADGE-13: listing and querying ------------------------------------------------------
+@pytest.mark.rule("BADGE-11")
+def test_list_badges_pages_with_limit_and_offset(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    for _ in range(6):  # more than offset + limit, so an ignored limit shows
+        create_badge(badges, owned, expect, unique)
+    first = badges.page()
+    body = as_dict(expect.ok(first, "List Badges without parameters"))
+    listed = as_list(body.get("badges"))
+    metadata = as_dict(body.get("metadata"))
+    expect.that(6 <= len(listed) <= 100, f"the default page holds 6..100 badges, got {len(listed)}", first)
+    expect.that(
+        metadata.get("offset", 0) in (0, None), f"metadata.offset is 0, got {metadata.get('offset')!r}", first
+    )
+    expect.that(
+        metadata.get("count", len(listed)) == len(listed), "metadata.count equals the page size", first
+    )
+    page = badges.page(limit=4, offset=1)
+    paged = as_dict(expect.ok(page, "List Badges with paging.limit=4&paging.offset=1"))
+    items = as_list(paged.get("badges"))
+    expect.that(len(items) <= 4, f"paging.limit=4 returns at most 4 badges, got {len(items)}", page)
+    expected = [as_dict(b).get("id") for b in listed[1:5]]
+    expect.that(ids_of(page) == expected, f"the page starts at the 2nd badge: expected {expected}", page)
+    count = as_dict(paged.get("metadata")).get("count", len(items))
+    expect.that(count == len(items), f"metadata.count ({count!r}) equals the page size ({len(items)})", page)
+    total = metadata.get("total")
+    if total is not None:
+        expect.that(total == len(badges.all()), f"metadata.total ({total!r}) is the number of badges", first)
+
+
+@pytest.mark.rule("BADGE-12", "COMMON-14")
+@pytest.mark.read_only
+def test_list_badges_never_returns_more_than_1000(badges: BadgesApi, expect: Expect) -> None:
+    answer = badges.page(limit=1001)
+    if answer.status != 200:  # AMB-20: rejecting the oversize limit is one accepted reading
+        expect.rejected(answer, 400, amb="AMB-20", what="List Badges with paging.limit=1001")
+        return
+    items = as_list(as_dict(answer.body).get("badges"))
+    expect.that(len(items) <= 1000, f"at most 1000 badges per call, got {len(items)}", answer)
+
+
+@pytest.mark.rule("BADGE-12", "COMMON-14")
+def test_members_by_badge_never_returns_more_than_1000(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    if conformance_settings.member_ids:
+        pytest.skip("needs 1001 distinct members; the configured member ids are fewer")
+    badge = create_badge(badges, owned, expect, unique)
+    members = [unique.guid() for _ in range(1001)]
+    for start in range(0, len(members), 100):
+        chunk = badges.assign(badge["id"], members[start : start + 100])
+        if chunk.status != 200:
+            pytest.skip(f"the target does not take random member ids (AMB-34): HTTP {chunk.status}")
+    for limit in (1001, 5000):
+        answer = badges.members(badge["id"], limit=limit)
+        if answer.status != 200:
+            expect.rejected(answer, 400, amb="AMB-20", what=f"members by badge with paging.limit={limit}")
+            continue
+        got = as_list(as_dict(answer.body).get("memberIds"))
+        expect.that(len(got) <= 1000, f"at most 1000 member ids per call, got {len(got)}", answer)
+
+
+@pytest.mark.rule("BADGE-13")
+def test_query_badges_filters_by_title_slug_and_id(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    made = [create_badge(badges, owned, expect, unique) for _ in range(3)]
+    ours = {b["id"] for b in made}
+    everything = badges.query(filter={}, limit=1000)
+    expect.ok(everything, "Query Badges with an empty filter")
+    found = set(ids_of(everything))
+    if len(found) < 1000:
+        expect.that(ours <= found, "an empty filter returns every badge, ours included", everything)
+    cases = [
+        ("title", {"title": made[0]["title"]}, {made[0]["id"]}),
+        ("slug $eq", {"slug": {"$eq": made[1]["slug"]}}, {made[1]["id"]}),
+        ("id $in", {"id": {"$in": [made[0]["id"], made[2]["id"]]}}, {made[0]["id"], made[2]["id"]}),
+    ]
+    for label, flt, wanted in cases:
+        answer = badges.query(filter=flt)
+        expect.ok(answer, f"Query Badges by {label}")
+        got = ids_of(answer)
+        expect.that(
+            set(got) == wanted and len(got) == len(wanted),
+            f"filter by {label} returns only the matching badges {sorted(wanted)}, got {got}",
+            answer,
+        )
+
+
+@pytest.mark.rule("BADGE-13")
+def test_query_badges_sorts_by_title(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+    base = unique.name(40)
+    made = [create_badge(badges, owned, expect, unique, title=f"{base} {letter}") for letter in "CAB"]
+    flt = {"id": {"$in": [b["id"] for b in made]}}
+    expected = [b["title"] for b in sorted(made, key=lambda b: b["title"])]
+    answer = badges.query(filter=flt, sort=[{"fieldName": "title", "order": "ASC"}])
+    expect.ok(answer, "Query Badges sorted by title")
+    titles = [as_dict(b).get("title") for b in as_list(as_dict(answer.body).get("badges"))]
+    expect.prefer(titles == expected, f"sort by title ASC gives {expected}, got {titles}", answer)
+    alias = badges.query(filter=flt, sorting=[{"fieldName": "title", "order": "DESC"}])
+    titles = [as_dict(b).get("title") for b in as_list(as_dict(alias.body).get("badges"))]
+    expect.prefer(
+        alias.status == 200 and titles == expected[::-1],
+        f"`sorting` is accepted as an alias of `sort`: expected {expected[::-1]}, got {titles}",
+        alias,
+        amb="AMB-18",
+    )
+
+
+# BADGE-14: delete ----------------------------------------------------------------------------------
+@pytest.mark.rule("BADGE-14", "BADGE-23", "COMMON-10")
+def test_deleted_badge_is_gone_with_its_assignments(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    [member] = member_ids(conformance_settings, unique, 1)
+    expect.ok(badges.assign(badge["id"], [member]), "assign a member before the delete")
+    answer = badges.delete(badge["id"])
+    expect.that(expect.ok(answer, "delete the badge") == {}, "delete answers {}", answer)
+    expect.status(badges.get(badge["id"]), 404, what="get after delete")
+    query = badges.query(filter={"id": badge["id"]})
+    expect.that(badge["id"] not in ids_of(query), "the deleted badge is absent from Query Badges", query)
+    entries, seen = counts(badges, expect)
+    expect.that(
+        badge["id"] not in entries, "members/count no longer references the deleted badge (BADGE-23)", seen
+    )
+    held = badge_ids_of(badges, expect, member)
+    expect.prefer(
+        badge["id"] not in held, "the member's badgeIds no longer list the deleted badge", rule="BADGE-14"
+    )
+
+
+# BADGE-15 .. BADGE-19: assignments ----------------------------------------------------------------
+@pytest.mark.rule("BADGE-15")
+def test_assigned_members_are_listed_and_counted(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    m1, m2 = member_ids(conformance_settings, unique, 2)
+    answer = badges.assign(badge["id"], [m1, m2])
+    returned = as_list(as_dict(expect.ok(answer, "assign two members")).get("memberIds"))
+    expect.that(
+        {m1, m2} <= set(returned), f"the answer's memberIds contain both members, got {returned}", answer
+    )
+    listed = members_of(badges, expect, badge["id"])
+    expect.that({m1, m2} <= set(listed), f"List Members By Badge contains both members, got {listed}")
+    held = badge_ids_of(badges, expect, m1)
+    expect.that(badge["id"] in held, f"List Members Badge Ids lists the badge for the member, got {held}")
+    count = count_of(badges, expect, badge["id"])
+    expect.that(count == 2, f"members/count reports 2 for the fresh badge, got {count!r}")
+
+
+@pytest.mark.rule("BADGE-16")
+def test_reassigning_a_member_creates_no_duplicate(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    [member] = member_ids(conformance_settings, unique, 1)
+    expect.ok(badges.assign(badge["id"], [member]), "first assignment")
+    again = badges.assign(badge["id"], [member])
+    expect.prefer(again.status == 200, "assigning an assigned member again succeeds", again)
+    listed = members_of(badges, expect, badge["id"])
+    expect.prefer(listed.count(member) == 1, f"the member is listed once, got {listed.count(member)} times")
+    count = count_of(badges, expect, badge["id"])
+    expect.prefer(count == 1, f"members/count stays 1, got {count!r}")
+
+
+@pytest.mark.rule("BADGE-17")
+def test_unassign_removes_the_member(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    m1, m2 = member_ids(conformance_settings, unique, 2)
+    expect.ok(badges.assign(badge["id"], [m1, m2]), "assign two members")
+    answer = badges.unassign(badge["id"], [m1])
+    expect.ok(answer, "unassign one member")
+    listed = members_of(badges, expect, badge["id"])
+    expect.that(
+        m1 not in listed, f"the unassigned member is gone from List Members By Badge: {listed}", answer
+    )
+    expect.that(m2 in listed, "the other member keeps the badge", answer)
+    expect.that(
+        badge["id"] not in badge_ids_of(badges, expect, m1), "the member's badgeIds lose the badge", answer
+    )
+    count = count_of(badges, expect, badge["id"])
+    expect.that(count == 1, f"members/count goes 2 -> 1, got {count!r}", answer)
+
+
+@pytest.mark.rule("BADGE-17")
+def test_unassign_takes_repeated_member_ids(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    m1, m2 = member_ids(conformance_settings, unique, 2)
+    expect.ok(badges.assign(badge["id"], [m1, m2]), "assign two members")
+    answer = badges.unassign(badge["id"], [m1, m2])  # ?memberIds=m1&memberIds=m2
+    expect.ok(answer, "unassign both members with repeated query keys")
+    listed = members_of(badges, expect, badge["id"])
+    expect.that(not {m1, m2} & set(listed), f"both members are gone, still listed: {listed}", answer)
+    count = count_of(badges, expect, badge["id"])
+    expect.that(count == 0, f"members/count goes 2 -> 0, got {count!r}", answer)
+
+
+@pytest.mark.rule("BADGE-18")
+@pytest.mark.read_only
+@pytest.mark.parametrize("size", [0, 101])
+def test_member_badge_ids_rejects_0_or_more_than_100_members(
+    badges: BadgesApi, expect: Expect, unique: Unique, size: int
+) -> None:
+    answer = badges.member_badges([unique.guid() for _ in range(size)])
+    expect.rejected(answer, 400, what=f"List Members Badge Ids with {size} member ids")
+
+
+@pytest.mark.rule("BADGE-18")
+@pytest.mark.read_only
+@pytest.mark.parametrize("size", [1, 100])
+def test_member_badge_ids_accepts_1_to_100_members(
+    badges: BadgesApi, expect: Expect, unique: Unique, conformance_settings: RunSettings, size: int
+) -> None:
+    answer = badges.member_badges(member_ids(conformance_settings, unique, size))
+    body = as_dict(expect.ok(answer, f"List Members Badge Ids with {size} member ids"))
+    expect.that(isinstance(body.get("memberBadgeIds", []), list), "memberBadgeIds is an array", answer)
+
+
+BAD_MEMBER_IDS = {
+    "assign-missing": lambda api, badge: api.target.post(members_path(badge), {}),
+    "assign-empty": lambda api, badge: api.assign(badge, []),
+    "assign-not-guid": lambda api, badge: api.assign(badge, ["not-a-guid"]),
+    "unassign-missing": lambda api, badge: api.target.delete(members_path(badge)),
+    "unassign-not-guid": lambda api, badge: api.unassign(badge, ["not-a-guid"]),
+}
+
+
+@pytest.mark.rule("BADGE-19", "COMMON-2")
+@pytest.mark.parametrize("case", sorted(BAD_MEMBER_IDS))
+def test_assign_and_unassign_reject_bad_member_ids(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, case: str
+) -> None:
+    badge = create_badge(badges, owned, expect, unique)
+    answer = BAD_MEMBER_IDS[case](badges, badge["id"])
+    expect.rejected(answer, 400, what=case.replace("-", " ") + " memberIds")
+    listed = members_of(badges, expect, badge["id"])
+    expect.that(
+        not listed, f"nothing was assigned by the rejected request: {listed}", answer, rule="COMMON-2"
+    )
+
+
+# BADGE-20 / BADGE-21: display order (site-wide: saved and restored) --------------------------------
+def reorder_with_ours_first(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, saved: list[str]
+) -> tuple[list[str], Exchange]:
+    first, second = (create_badge(badges, owned, expect, unique)["id"] for _ in range(2))
+    wanted = [second, first] + [i for i in saved if i not in (first, second)]
+    return wanted, badges.order(wanted)
+
+
+@pytest.mark.rule("BADGE-20")
+def test_display_order_update_returns_badges_in_that_order(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    with display_order_restored(badges) as saved:
+        wanted, answer = reorder_with_ours_first(badges, owned, expect, unique, saved)
+        expect.ok(answer, "update the display order with every badge id")
+        returned = [i for i in ids_of(answer) if i in wanted]
+        expect.that(returned == wanted, "the answer lists the badges in exactly the sent order", answer)
+
+
+@pytest.mark.rule("BADGE-21")
+def test_list_badges_follows_the_new_display_order(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    with display_order_restored(badges) as saved:
+        wanted, answer = reorder_with_ours_first(badges, owned, expect, unique, saved)
+        expect.ok(answer, "update the display order with every badge id", rule="BADGE-20")
+        listed = [b.get("id") for b in badges.all() if b.get("id") in wanted]
+        expect.prefer(
+            listed == wanted,
+            "List Badges (no sort) returns the badges in the new display order",
+            badges.target.log[-1] if badges.target.log else None,
+        )
+
+
+@pytest.mark.rule("BADGE-20", "COMMON-2")
+def test_display_order_with_empty_badge_ids_is_rejected(badges: BadgesApi, expect: Expect) -> None:
+    with display_order_restored(badges):
+        answer = badges.order([])
+        expect.rejected(answer, 400, what="display order with empty badgeIds")
+
+
+# BADGE-23: counts ----------------------------------------------------------------------------------
+@pytest.mark.rule("BADGE-23")
+def test_member_counts_reference_existing_badges_with_counts(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
+) -> None:
+    assigned = create_badge(badges, owned, expect, unique)
+    create_badge(badges, owned, expect, unique)
+    expect.ok(badges.assign(assigned["id"], member_ids(conformance_settings, unique, 1)), "assign one member")
+    entries, answer = counts(badges, expect)
+    for badge_id, count in entries.items():
+        expect.that(
+            isinstance(count, int) and not isinstance(count, bool) and count >= 0,
+            f"memberCount of {badge_id} is an integer >= 0, got {count!r}",
+            answer,
+        )
+    expect.that(entries.get(assigned["id"], 0) == 1, "the assigned badge counts its member", answer)
+    existing = {b.get("id") for b in badges.all()}
+    for badge_id in entries:
+        if badge_id not in existing:
+            expect.status(
+                badges.get(str(badge_id)),
+                200,
+                what=f"members/count references badge {badge_id!r}, which must exist",
+            )
+
+
+# COMMON-17: literal routes win over {id} -----------------------------------------------------------
+@pytest.mark.rule("COMMON-17")
+@pytest.mark.read_only
+@pytest.mark.parametrize("route", ["query", "members", "members/count"])
+def test_badge_literal_routes_are_not_taken_for_ids(
+    target: Target, expect: Expect, unique: Unique, route: str
+) -> None:
+    answer = {
+        "query": lambda: target.post(QUERY, {"filter": {}}),
+        "members": lambda: target.post(MEMBER_BADGES, {"memberIds": [unique.guid()]}),
+        "members/count": lambda: target.get(COUNTS),
+    }[route]()
+    key = {"query": "badges", "members": "memberBadgeIds", "members/count": "badgeMemberCounts"}[route]
+    body = as_dict(expect.ok(answer, f"{BADGES}/{route} is routed to its own method"))
+    expect.that(isinstance(body.get(key), list), f"the answer of /{route} carries `{key}`", answer)
+
+
+@pytest.mark.rule("COMMON-17")
+def test_badge_order_route_is_not_taken_for_an_id(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    with display_order_restored(badges) as saved:
+        current = saved or [create_badge(badges, owned, expect, unique)["id"]]
+        answer = badges.target.patch(ORDER, {"badgeIds": current})  # the current order: nothing changes
+        body = as_dict(expect.ok(answer, f"{ORDER} is routed to Update Badges Display Order"))
+        expect.that(isinstance(body.get("badges"), list), "the answer carries `badges`", answer)
