@@ -24,13 +24,21 @@ def reward_path(reward_id: str) -> str:
 
 def free_shipping(name: str, cost: int = 20, **fields: Any) -> dict[str, Any]:
     """The SR example reward: a free-shipping coupon for the base tier."""
-    return {"name": name, "type": "COUPON_REWARD",
-            "couponReward": {"freeShipping": {"configsByTier": [{"costInPoints": cost}]}}, **fields}
+    return {
+        "name": name,
+        "type": "COUPON_REWARD",
+        "couponReward": {"freeShipping": {"configsByTier": [{"costInPoints": cost}]}},
+        **fields,
+    }
 
 
 def discount_amount(name: str, amount: str = "1", cost: int = 10, **fields: Any) -> dict[str, Any]:
-    return {"name": name, "type": "DISCOUNT_AMOUNT",
-            "discountAmount": {"configsByTier": [{"amount": amount, "costInPoints": cost}]}, **fields}
+    return {
+        "name": name,
+        "type": "DISCOUNT_AMOUNT",
+        "discountAmount": {"configsByTier": [{"amount": amount, "costInPoints": cost}]},
+        **fields,
+    }
 
 
 def coupon(name: str, coupon_reward: dict[str, Any], **fields: Any) -> dict[str, Any]:

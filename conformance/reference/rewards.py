@@ -30,7 +30,16 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 MAX_SORT = 5
 #: Server-managed or legacy keys: never taken from a request body (AMB-4, AMB-30; the SDK sends `_id`).
-READ_ONLY = ("id", "_id", "revision", "createdDate", "updatedDate", "_createdDate", "_updatedDate", "requiredPoints")
+READ_ONLY = (
+    "id",
+    "_id",
+    "revision",
+    "createdDate",
+    "updatedDate",
+    "_createdDate",
+    "_updatedDate",
+    "requiredPoints",
+)
 DECIMAL = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
 
 FAULTS = (
@@ -40,7 +49,11 @@ FAULTS = (
     Fault("reward-empty-name-accepted", "REWARD-3", "an empty or missing reward name is accepted"),
     Fault("reward-type-unchecked", "REWARD-4", "any type string accepted"),
     Fault("reward-oneof-unchecked", "REWARD-5", "payload not checked against type"),
-    Fault("reward-coupon-oneof-unchecked", "REWARD-6", "coupon discount kinds and scope/minimumSubtotal not one-of"),
+    Fault(
+        "reward-coupon-oneof-unchecked",
+        "REWARD-6",
+        "coupon discount kinds and scope/minimumSubtotal not one-of",
+    ),
     Fault("reward-configs-unbounded", "REWARD-7", "configsByTier size not checked"),
     Fault("reward-cost-unbounded", "REWARD-8", "costInPoints outside 1..9999999 accepted"),
     Fault("reward-amount-unchecked", "REWARD-9", "amounts not checked"),
@@ -56,32 +69,52 @@ FAULTS = (
     Fault("reward-type-change-accepted", "REWARD-16", "an update may change the type"),
     Fault("reward-delete-keeps-reward", "REWARD-17", "delete answers {} but the reward stays"),
     Fault("reward-stale-delete-accepted", "REWARD-18", "deletes with a stale revision succeed"),
-    Fault("reward-list-hides-expensive", "REWARD-19", "List Rewards omits rewards costing over 1,000,000 points"),
-    Fault("reward-paging-count-wrong", "REWARD-20", "List pagingMetadata.count is the total, not the page size"),
+    Fault(
+        "reward-list-hides-expensive", "REWARD-19", "List Rewards omits rewards costing over 1,000,000 points"
+    ),
+    Fault(
+        "reward-paging-count-wrong", "REWARD-20", "List pagingMetadata.count is the total, not the page size"
+    ),
     Fault("reward-cursor-limit-ignored", "REWARD-20", "List Rewards ignores cursorPaging.limit"),
     Fault("reward-query-filter-ignored", "REWARD-21", "Query Rewards ignores the filter"),
     Fault("reward-query-default-limit-100", "REWARD-21", "Query Rewards defaults to 100 items"),
     Fault("reward-query-metadata-incomplete", "REWARD-21", "Query pagingMetadata lacks hasNext"),
     Fault("reward-query-sort-unbounded", "REWARD-22", "more than 5 sort entries accepted"),
     Fault("reward-query-limit-unbounded", "REWARD-22", "query cursorPaging.limit above 100 accepted"),
-    Fault("reward-long-cursor-accepted", "REWARD-22", "a cursor over 16000 characters is read as the first page"),
+    Fault(
+        "reward-long-cursor-accepted", "REWARD-22", "a cursor over 16000 characters is read as the first page"
+    ),
     Fault("reward-cursor-drops-filter", "REWARD-23", "follow-up query pages forget the filter"),
     Fault("reward-unknown-id-500", "REWARD-24", "unknown reward ids answer 500"),
     Fault("reward-malformed-id-500", "REWARD-24", "malformed reward ids answer 500"),
-    Fault("reward-required-points-overrides-cost", "REWARD-26", "client requiredPoints replaces the base cost"),
+    Fault(
+        "reward-required-points-overrides-cost", "REWARD-26", "client requiredPoints replaces the base cost"
+    ),
     Fault("reward-revision-as-number", "COMMON-6", "reward revision serialised as a JSON number"),
     Fault("reward-id-from-client", "COMMON-7", "a client-supplied reward id is kept"),
     Fault("reward-created-date-changes", "COMMON-8", "createdDate is rewritten on update"),
-    Fault("reward-invalid-update-partially-applied", "COMMON-2", "a rejected update still bumps the revision"),
+    Fault(
+        "reward-invalid-update-partially-applied", "COMMON-2", "a rejected update still bumps the revision"
+    ),
     Fault("reward-bulk-metadata-miscounted", "COMMON-11", "bulkActionMetadata.totalSuccesses is off by one"),
     Fault("reward-bulk-original-index-wrong", "COMMON-11", "failed bulk items report originalIndex 0"),
-    Fault("reward-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 10"),
+    Fault(
+        "reward-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 10"
+    ),
     Fault("reward-cursor-repeats-items", "COMMON-13", "each next cursor starts one item early"),
     Fault("reward-list-limit-unclamped", "COMMON-14", "List Rewards serves more than 100 items per page"),
-    Fault("reward-rejects-read-only-fields", "COMMON-7",
-          "bodies carrying read-only fields (the SDK's GET-spread-update) are rejected", kind="hostile"),
-    Fault("reward-rejects-path-id-query", "REWARD-17",
-          "GET/DELETE with the SDK's repeated ?id= are rejected", kind="hostile"),
+    Fault(
+        "reward-rejects-read-only-fields",
+        "COMMON-7",
+        "bodies carrying read-only fields (the SDK's GET-spread-update) are rejected",
+        kind="hostile",
+    ),
+    Fault(
+        "reward-rejects-path-id-query",
+        "REWARD-17",
+        "GET/DELETE with the SDK's repeated ?id= are rejected",
+        kind="hostile",
+    ),
 )
 
 
@@ -91,8 +124,14 @@ def _reward_fields(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str
     out: dict[str, Any] = {}
     min_name = 0 if ctx.fault("reward-empty-name-accepted") else 1
     max_name = 200 if ctx.fault("reward-name-length-unchecked") else 50
-    name = check.string(v, raw.get("name"), f"{prefix}.name", required=not ctx.fault("reward-empty-name-accepted"),
-                        min_length=min_name, max_length=max_name)
+    name = check.string(
+        v,
+        raw.get("name"),
+        f"{prefix}.name",
+        required=not ctx.fault("reward-empty-name-accepted"),
+        min_length=min_name,
+        max_length=max_name,
+    )
     out["name"] = name if name is not None else ""
     active = check.boolean(v, raw.get("active"), f"{prefix}.active")
     out["active"] = active if active is not None else ctx.fault("reward-active-default-true")
@@ -152,8 +191,9 @@ def _coupon(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str) -> di
         if body is None:
             continue
         configs = []
-        for index, (config, item) in enumerate(_configs(ctx, v, body.get("configsByTier"),
-                                                        f"{prefix}.{kind}.configsByTier", minimum=1)):
+        for index, (config, item) in enumerate(
+            _configs(ctx, v, body.get("configsByTier"), f"{prefix}.{kind}.configsByTier", minimum=1)
+        ):
             field = f"{prefix}.{kind}.configsByTier[{index}]"
             if kind == "fixedAmount":
                 amount = _number(v, item.get("amount"), f"{field}.amount")
@@ -186,13 +226,16 @@ def _coupon(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str) -> di
             out[key] = flag
     maximum = None if ctx.fault("reward-cycle-count-unchecked") else 999
     minimum = None if ctx.fault("reward-cycle-count-unchecked") else 1
-    cycles = check.integer(v, raw.get("discountedCycleCount"), f"{prefix}.discountedCycleCount",
-                           minimum=minimum, maximum=maximum)
+    cycles = check.integer(
+        v, raw.get("discountedCycleCount"), f"{prefix}.discountedCycleCount", minimum=minimum, maximum=maximum
+    )
     if cycles is not None:
         namespace = (out.get("scope") or {}).get("namespace")
         if out.get("appliesToSubscriptions") is not True or namespace != "pricingPlans":
-            v.add(f"{prefix}.discountedCycleCount",
-                  "only allowed with appliesToSubscriptions true and scope.namespace pricingPlans")
+            v.add(
+                f"{prefix}.discountedCycleCount",
+                "only allowed with appliesToSubscriptions true and scope.namespace pricingPlans",
+            )
         out["discountedCycleCount"] = cycles
     return out
 
@@ -210,8 +253,9 @@ def _scope(v: Violations, raw: dict[str, Any], prefix: str) -> dict[str, Any]:
     return out
 
 
-def _configs(ctx: Context, v: Violations, raw: Any, field: str,
-             minimum: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _configs(
+    ctx: Context, v: Violations, raw: Any, field: str, minimum: int
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """`configsByTier` items as (validated tierId/costInPoints, raw item) pairs; sizes per REWARD-7."""
     if raw is None:
         raw = []
@@ -239,8 +283,14 @@ def _configs(ctx: Context, v: Violations, raw: Any, field: str,
             v.add(f"{prefix}.tierId", "each tier may have one config only", "DUPLICATE")
         seen.add(key)
         unbounded = ctx.fault("reward-cost-unbounded")
-        cost = check.integer(v, item.get("costInPoints"), f"{prefix}.costInPoints", required=True,
-                             minimum=None if unbounded else 1, maximum=None if unbounded else MAX_COST)
+        cost = check.integer(
+            v,
+            item.get("costInPoints"),
+            f"{prefix}.costInPoints",
+            required=True,
+            minimum=None if unbounded else 1,
+            maximum=None if unbounded else MAX_COST,
+        )
         if cost is not None:
             config["costInPoints"] = cost
         pairs.append((config, item))
@@ -295,8 +345,13 @@ def _new_reward(ctx: Context, fields: dict[str, Any], client: dict[str, Any]) ->
                 payload["configsByTier"] = []
     if ctx.fault("reward-required-points-overrides-cost") and isinstance(client.get("requiredPoints"), int):
         payload = fields.get("discountAmount") or next(
-            (p for p in (fields.get("couponReward") or {}).values() if isinstance(p, dict) and "configsByTier" in p),
-            {})
+            (
+                p
+                for p in (fields.get("couponReward") or {}).values()
+                if isinstance(p, dict) and "configsByTier" in p
+            ),
+            {},
+        )
         for config in payload.get("configsByTier", []):
             if not config.get("tierId"):
                 config["costInPoints"] = client["requiredPoints"]
@@ -368,8 +423,14 @@ def routes(ctx: Context) -> list[Route]:
         items = rendered()
         if listing and ctx.fault("reward-list-hides-expensive"):
             items = [r for r in items if (_base_cost(r) or 0) <= 1_000_000]
-        result = page_of(items, state.get("filter") or {}, state.get("sort") or [], state.get("after"), limit,
-                         repeat_last=ctx.fault("reward-cursor-repeats-items"))
+        result = page_of(
+            items,
+            state.get("filter") or {},
+            state.get("sort") or [],
+            state.get("after"),
+            limit,
+            repeat_last=ctx.fault("reward-cursor-repeats-items"),
+        )
         return result
 
     def cursor_for(result: Page, state: dict[str, Any]) -> dict[str, Any]:
@@ -380,7 +441,9 @@ def routes(ctx: Context) -> list[Route]:
     async def list_rewards(request: Request) -> Response:
         params = request.query_params
         maximum = None if ctx.fault("reward-list-limit-unclamped") else MAX_LIMIT
-        limit = _paging_limit(ctx, params.get("cursorPaging.limit"), "cursorPaging.limit", DEFAULT_LIMIT, maximum)
+        limit = _paging_limit(
+            ctx, params.get("cursorPaging.limit"), "cursorPaging.limit", DEFAULT_LIMIT, maximum
+        )
         if ctx.fault("reward-cursor-limit-ignored"):
             limit = DEFAULT_LIMIT
         cursor = params.get("cursorPaging.cursor")
@@ -388,8 +451,16 @@ def routes(ctx: Context) -> list[Route]:
         state = {"after": state.get("after")}
         result = page(state, limit, listing=True)
         count = result.total if ctx.fault("reward-paging-count-wrong") else len(result.items)
-        return ok({"rewards": result.items, "pagingMetadata": {
-            "count": count, "cursors": cursor_for(result, state), "hasNext": result.next_after is not None}})
+        return ok(
+            {
+                "rewards": result.items,
+                "pagingMetadata": {
+                    "count": count,
+                    "cursors": cursor_for(result, state),
+                    "hasNext": result.next_after is not None,
+                },
+            }
+        )
 
     async def query_rewards(request: Request) -> Response:
         body = await read_json(request)
@@ -414,16 +485,22 @@ def routes(ctx: Context) -> list[Route]:
         else:
             try:
                 filter_ = check_filter(query.get("filter"), "query.filter")
-                sort = check_sort(query.get("sort"), "query.sort",
-                                  max_entries=None if ctx.fault("reward-query-sort-unbounded") else MAX_SORT)
+                sort = check_sort(
+                    query.get("sort"),
+                    "query.sort",
+                    max_entries=None if ctx.fault("reward-query-sort-unbounded") else MAX_SORT,
+                )
             except QueryError as exc:
                 raise invalid([_field(exc.field, exc.description)]) from None
             if ctx.fault("reward-query-filter-ignored"):
                 filter_ = {}
             state = {"filter": filter_, "sort": sort, "after": None}
         result = page(state, limit, listing=False)
-        metadata: dict[str, Any] = {"count": len(result.items), "cursors": cursor_for(result, state),
-                                    "hasNext": result.next_after is not None}
+        metadata: dict[str, Any] = {
+            "count": len(result.items),
+            "cursors": cursor_for(result, state),
+            "hasNext": result.next_after is not None,
+        }
         if ctx.fault("reward-query-metadata-incomplete"):
             del metadata["hasNext"]
         return ok({"rewards": result.items, "pagingMetadata": metadata})
@@ -452,8 +529,11 @@ def routes(ctx: Context) -> list[Route]:
         items = body.get("rewards")
         if not isinstance(items, list):
             raise invalid([_field("rewards", "is required and must be an array", "REQUIRED_FIELD")])
-        limit = BULK_MAX + 1 if ctx.fault("reward-bulk-accepts-11") else (
-            BULK_MAX - 1 if ctx.fault("reward-bulk-rejects-10") else BULK_MAX)
+        limit = (
+            BULK_MAX + 1
+            if ctx.fault("reward-bulk-accepts-11")
+            else (BULK_MAX - 1 if ctx.fault("reward-bulk-rejects-10") else BULK_MAX)
+        )
         oversize = len(items) > limit
         if len(items) < 1 or (oversize and not ctx.fault("reward-bulk-oversize-partially-created")):
             raise invalid([_field("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
@@ -465,21 +545,50 @@ def routes(ctx: Context) -> list[Route]:
                 fields = _reward_fields(ctx, v, _writable(entity), f"rewards[{index}]") if entity else {}
                 if v or entity is None:
                     where = 0 if ctx.fault("reward-bulk-original-index-wrong") else index
-                    results.append({"itemMetadata": {"id": None, "originalIndex": where, "success": False, "error": {
-                        "code": "INVALID_ARGUMENT", "description": v.items[0]["description"] if v else "invalid",
-                        "data": {"fieldViolations": v.items}}}})
+                    results.append(
+                        {
+                            "itemMetadata": {
+                                "id": None,
+                                "originalIndex": where,
+                                "success": False,
+                                "error": {
+                                    "code": "INVALID_ARGUMENT",
+                                    "description": v.items[0]["description"] if v else "invalid",
+                                    "data": {"fieldViolations": v.items},
+                                },
+                            }
+                        }
+                    )
                     continue
                 reward = _new_reward(ctx, fields, entity)
                 store.insert(REWARD, reward)
-                results.append({"itemMetadata": {"id": reward["id"], "originalIndex": index, "success": True,
-                                                 "error": None}, "item": _render(ctx, reward)})
+                results.append(
+                    {
+                        "itemMetadata": {
+                            "id": reward["id"],
+                            "originalIndex": index,
+                            "success": True,
+                            "error": None,
+                        },
+                        "item": _render(ctx, reward),
+                    }
+                )
         if oversize:  # only with the fault: the first 10 were stored, yet the request "fails"
-            return error_response(invalid([_field("rewards", f"must contain 1 to {BULK_MAX} rewards",
-                                                  "ARRAY_SIZE")]))
+            return error_response(
+                invalid([_field("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
+            )
         successes = sum(1 for r in results if r["itemMetadata"]["success"])
         reported = successes + 1 if ctx.fault("reward-bulk-metadata-miscounted") else successes
-        return ok({"results": results, "bulkActionMetadata": {
-            "totalSuccesses": reported, "totalFailures": len(results) - successes, "undetailedFailures": 0}})
+        return ok(
+            {
+                "results": results,
+                "bulkActionMetadata": {
+                    "totalSuccesses": reported,
+                    "totalFailures": len(results) - successes,
+                    "undetailedFailures": 0,
+                },
+            }
+        )
 
     async def bulk_get(request: Request) -> Response:
         """SDK `bulkGetRewards` (not in the documents): this site's rewards, in the SDK's envelope."""
@@ -522,8 +631,10 @@ def routes(ctx: Context) -> list[Route]:
                     store.replace(REWARD, {**current, "revision": str(int(current["revision"]) + 1)})
                     return error_response(invalid(v.items))
                 v.raise_if_any()
-            if revision is not None and revision != int(current["revision"]) and not ctx.fault(
-                "reward-stale-update-accepted"
+            if (
+                revision is not None
+                and revision != int(current["revision"])
+                and not ctx.fault("reward-stale-update-accepted")
             ):
                 raise revision_mismatch("reward", reward_id)
             if ctx.fault("reward-update-ignores-configs"):

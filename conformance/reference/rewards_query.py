@@ -51,7 +51,9 @@ def check_filter(value: Any, field: str) -> dict[str, Any]:
         elif _is_operator_object(condition):
             for op, arg in condition.items():
                 if op not in OPERATORS:
-                    raise QueryError(f"{where}.{op}", f"unsupported operator; use one of {', '.join(OPERATORS)}")
+                    raise QueryError(
+                        f"{where}.{op}", f"unsupported operator; use one of {', '.join(OPERATORS)}"
+                    )
                 if op in ("$in", "$nin") and not isinstance(arg, list):
                     raise QueryError(f"{where}.{op}", "must be an array")
                 if op == "$startsWith" and not isinstance(arg, str):
@@ -76,7 +78,7 @@ def check_sort(value: Any, field: str, max_entries: int | None) -> list[dict[str
         name = item.get("fieldName")
         if not isinstance(name, str) or not name or len(name) > MAX_FIELD_NAME:
             raise QueryError(f"{where}.fieldName", f"is required, at most {MAX_FIELD_NAME} characters")
-        order = item.get("order") or "ASC"
+        order = "ASC" if item.get("order") is None else item["order"]
         if order not in ("ASC", "DESC"):
             raise QueryError(f"{where}.order", "must be ASC or DESC")
         out.append({"fieldName": name, "order": order})
@@ -112,10 +114,18 @@ def field_value(doc: dict[str, Any], path: str) -> Any:
     return value
 
 
-def page_of(items: list[dict[str, Any]], filter_: dict[str, Any], sort: list[dict[str, str]],
-            after: list[Any] | None, limit: int, repeat_last: bool = False) -> Page:
+def page_of(
+    items: list[dict[str, Any]],
+    filter_: dict[str, Any],
+    sort: list[dict[str, str]],
+    after: list[Any] | None,
+    limit: int,
+    repeat_last: bool = False,
+) -> Page:
     """One page: matches sorted by `sort` then id, strictly after the keyset `after`."""
-    selected = sorted((doc for doc in items if matches(doc, filter_)), key=lambda d: _key(_raw_key(d, sort), sort))
+    selected = sorted(
+        (doc for doc in items if matches(doc, filter_)), key=lambda d: _key(_raw_key(d, sort), sort)
+    )
     total = len(selected)
     if after is not None:
         bound = _key(after, sort)

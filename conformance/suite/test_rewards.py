@@ -6,6 +6,7 @@ exactly once and that no id repeats; names carry the run tag so nothing collides
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -59,11 +60,13 @@ def adopt(owned: Owned, answer: Exchange) -> None:
             owned.add("reward", item["id"])
 
 
-def bulk_create_all(rewards: RewardsApi, owned: Owned, expect: Expect, bodies: list[dict[str, Any]]) -> list[str]:
+def bulk_create_all(
+    rewards: RewardsApi, owned: Owned, expect: Expect, bodies: list[dict[str, Any]]
+) -> list[str]:
     """Create many rewards in chunks of 10 (the documented bulk maximum); returns their ids."""
     ids: list[str] = []
     for start in range(0, len(bodies), 10):
-        chunk = bodies[start:start + 10]
+        chunk = bodies[start : start + 10]
         answer = rewards.bulk_create(chunk)
         adopt(owned, answer)
         body = expect.ok(answer, "bulk-creating rewards for the scenario")
@@ -78,8 +81,9 @@ def group_of(unique: Unique) -> str:
     return f"{unique.prefix}g{unique.guid()[:6]}"
 
 
-def walk(expect: Expect, pages: Iterable[Exchange], limit: int | None, what: str,
-         count_rule: str | None = None) -> list[dict[str, Any]]:
+def walk(
+    expect: Expect, pages: Iterable[Exchange], limit: int | None, what: str, count_rule: str | None = None
+) -> list[dict[str, Any]]:
     """Follow every page: each one must be a 200 with `count == len(rewards)`, no id may repeat, and
     `hasNext` (when present) must agree with `cursors.next`."""
     seen: list[dict[str, Any]] = []
@@ -91,35 +95,54 @@ def walk(expect: Expect, pages: Iterable[Exchange], limit: int | None, what: str
         items = body.get("rewards")
         expect.that(isinstance(items, list), f"{what}: page {number} has a `rewards` array", page)
         meta = body.get("pagingMetadata") or {}
-        expect.that(meta.get("count") == len(items),
-                    f"{what}: pagingMetadata.count {meta.get('count')!r} equals the {len(items)} rewards served",
-                    page, rule=count_rule)
+        expect.that(
+            meta.get("count") == len(items),
+            f"{what}: pagingMetadata.count {meta.get('count')!r} equals the {len(items)} rewards served",
+            page,
+            rule=count_rule,
+        )
         if limit is not None:
-            expect.that(len(items) <= limit, f"{what}: page {number} holds {len(items)} rewards, limit {limit}",
-                        page, rule=count_rule)
+            expect.that(
+                len(items) <= limit,
+                f"{what}: page {number} holds {len(items)} rewards, limit {limit}",
+                page,
+                rule=count_rule,
+            )
         for reward in items:
-            expect.that(reward.get("id") not in ids,
-                        f"{what}: reward {reward.get('id')} is served twice in one walk", page, rule="COMMON-13")
+            expect.that(
+                reward.get("id") not in ids,
+                f"{what}: reward {reward.get('id')} is served twice in one walk",
+                page,
+                rule="COMMON-13",
+            )
             ids.add(reward.get("id"))
             seen.append(reward)
         if "hasNext" in meta:
-            expect.that(meta["hasNext"] == (next_cursor(page) is not None),
-                        f"{what}: hasNext {meta['hasNext']!r} agrees with cursors.next", page, rule="COMMON-13")
+            expect.that(
+                meta["hasNext"] == (next_cursor(page) is not None),
+                f"{what}: hasNext {meta['hasNext']!r} agrees with cursors.next",
+                page,
+                rule="COMMON-13",
+            )
     expect.that(number < MAX_PAGES, f"{what}: the walk ends within {MAX_PAGES} pages", rule="COMMON-13")
     return seen
 
 
-def exactly_once(expect: Expect, seen: list[dict[str, Any]], wanted: Iterable[str], what: str,
-                 rule: str | None = None) -> None:
+def exactly_once(
+    expect: Expect, seen: list[dict[str, Any]], wanted: Iterable[str], what: str, rule: str | None = None
+) -> None:
     ids = [r.get("id") for r in seen]
     missing = [i for i in wanted if ids.count(i) != 1]
-    expect.that(not missing, f"{what}: every reward this test created appears exactly once; missing or repeated: "
-                f"{missing[:5]}", rule=rule)
+    expect.that(
+        not missing,
+        f"{what}: every reward this test created appears exactly once; missing or repeated: {missing[:5]}",
+        rule=rule,
+    )
 
 
 def check_bulk(expect: Expect, answer: Exchange, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """COMMON-11 invariants of a bulk-create answer; returns the successful items."""
-    body = expect.ok(answer, f"bulk create with {len(inputs)} rewards", rule="COMMON-11")
+    body = expect.ok(answer, f"bulk create with {len(inputs)} rewards")
     results = body.get("results")
     expect.that(isinstance(results, list), "the answer has a `results` array", answer, rule="COMMON-11")
     indexes: list[int] = []
@@ -127,45 +150,93 @@ def check_bulk(expect: Expect, answer: Exchange, inputs: list[dict[str, Any]]) -
     for position, result in enumerate(results):
         meta = result.get("itemMetadata") or {}
         index = meta.get("originalIndex")
-        expect.that(isinstance(index, int) and 0 <= index < len(inputs) and index not in indexes,
-                    f"results[{position}].itemMetadata.originalIndex {index!r} is a distinct index into the request",
-                    answer, rule="COMMON-11")
+        expect.that(
+            isinstance(index, int) and 0 <= index < len(inputs) and index not in indexes,
+            f"results[{position}].itemMetadata.originalIndex {index!r} is a distinct index into the request",
+            answer,
+            rule="COMMON-11",
+        )
+        assert isinstance(index, int)  # guaranteed by the check above
         indexes.append(index)
         item = result.get("item")
         if meta.get("success") is True:
-            expect.that(isinstance(item, dict) and not meta.get("error"),
-                        f"results[{position}] succeeded, so it carries `item` and no `error`", answer,
-                        rule="COMMON-11")
-            expect.that(item.get("name") == inputs[index].get("name"),
-                        f"results[{position}].item corresponds to input {index}", answer, rule="COMMON-11")
-            expect.prefer(meta.get("id") == item.get("id"), f"results[{position}].itemMetadata.id equals item.id",
-                          answer, amb="AMB-15", rule="REWARD-12")
+            expect.that(
+                isinstance(item, dict) and not meta.get("error"),
+                f"results[{position}] succeeded, so it carries `item` and no `error`",
+                answer,
+                rule="COMMON-11",
+            )
+            expect.that(
+                item.get("name") == inputs[index].get("name"),
+                f"results[{position}].item corresponds to input {index}",
+                answer,
+                rule="COMMON-11",
+            )
+            expect.prefer(
+                meta.get("id") == item.get("id"),
+                f"results[{position}].itemMetadata.id equals item.id",
+                answer,
+                amb="AMB-15",
+                rule="REWARD-12",
+            )
             items.append(item)
         else:
-            expect.that(meta.get("success") is False and isinstance(meta.get("error"), dict)
-                        and meta["error"].get("code"),
-                        f"results[{position}] failed, so it carries error.code", answer, rule="COMMON-11")
-            expect.that(not (isinstance(item, dict) and item.get("id")),
-                        f"results[{position}] failed, so it has no item", answer, rule="COMMON-11")
+            expect.that(
+                meta.get("success") is False
+                and isinstance(meta.get("error"), dict)
+                and meta["error"].get("code"),
+                f"results[{position}] failed, so it carries error.code",
+                answer,
+                rule="COMMON-11",
+            )
+            expect.that(
+                not (isinstance(item, dict) and item.get("id")),
+                f"results[{position}] failed, so it has no item",
+                answer,
+                rule="COMMON-11",
+            )
     summary = body.get("bulkActionMetadata") or {}
-    expect.that(summary.get("totalSuccesses") == len(items),
-                f"bulkActionMetadata.totalSuccesses {summary.get('totalSuccesses')!r} counts the {len(items)} "
-                "successful results", answer, rule="COMMON-11")
+    expect.that(
+        summary.get("totalSuccesses") == len(items),
+        f"bulkActionMetadata.totalSuccesses {summary.get('totalSuccesses')!r} counts the {len(items)} "
+        "successful results",
+        answer,
+        rule="COMMON-11",
+    )
     if isinstance(summary.get("totalFailures"), int):
-        expect.prefer(summary["totalSuccesses"] + summary["totalFailures"] == len(inputs),
-                      "totalSuccesses + totalFailures equals the number of inputs", answer, rule="COMMON-11")
+        expect.prefer(
+            summary["totalSuccesses"] + summary["totalFailures"] == len(inputs),
+            "totalSuccesses + totalFailures equals the number of inputs",
+            answer,
+            rule="COMMON-11",
+        )
     if not summary.get("undetailedFailures"):
-        expect.that(len(results) == len(inputs), f"{len(results)} results for {len(inputs)} inputs", answer,
-                    rule="COMMON-11")
+        expect.that(
+            len(results) == len(inputs),
+            f"{len(results)} results for {len(inputs)} inputs",
+            answer,
+            rule="COMMON-11",
+        )
     return items
 
 
-def unchanged(expect: Expect, rewards: RewardsApi, before: dict[str, Any], answer: Exchange, rule: str | None = None,
-              ) -> None:
+def unchanged(
+    expect: Expect,
+    rewards: RewardsApi,
+    before: dict[str, Any],
+    answer: Exchange,
+    rule: str | None = None,
+) -> None:
     after = expect.ok(rewards.get(before["id"]), "re-reading the reward")["reward"]
-    expect.that(after.get("revision") == before.get("revision") and after.get("name") == before.get("name")
-                and after.get("type") == before.get("type") and base_configs(after) == base_configs(before),
-                "the reward is unchanged after the rejected request", answer, rule=rule)
+    expect.that(
+        after.get("revision") == before.get("revision")
+        and after.get("name") == before.get("name")
+        and after.get("type") == before.get("type")
+        and base_configs(after) == base_configs(before),
+        "the reward is unchanged after the rejected request",
+        answer,
+        rule=rule,
+    )
 
 
 # REWARD-1..4 --------------------------------------------------------------------------------------
@@ -174,30 +245,50 @@ def test_reward_create_returns_the_reward_with_revision_1(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     name = unique.name()
-    body = {"active": True, "name": name, "type": "COUPON_REWARD",
-            "couponReward": {"freeShipping": {"configsByTier": [{"tierId": None, "costInPoints": 20}]}}}
+    body = {
+        "active": True,
+        "name": name,
+        "type": "COUPON_REWARD",
+        "couponReward": {"freeShipping": {"configsByTier": [{"tierId": None, "costInPoints": 20}]}},
+    }
     answer = rewards.create(body)
     adopt(owned, answer)
     reward = expect.ok(answer, "create the SR example reward").get("reward")
-    expect.that(isinstance(reward, dict), "the answer is wrapped as {\"reward\": …}", answer)
+    expect.that(isinstance(reward, dict), 'the answer is wrapped as {"reward": …}', answer)
     expect.that(GUID.match(str(reward.get("id", ""))), f"the id is a GUID, got {reward.get('id')!r}", answer)
-    expect.that(reward.get("revision") == "1", f"a new reward has revision \"1\" (a string), got "
-                f"{reward.get('revision')!r}", answer, rule="COMMON-6")
-    expect.that(reward.get("name") == name and reward.get("type") == "COUPON_REWARD",
-                "name and type are those sent", answer)
+    expect.that(
+        reward.get("revision") == "1",
+        f'a new reward has revision "1" (a string), got {reward.get("revision")!r}',
+        answer,
+        rule="COMMON-6",
+    )
+    expect.that(
+        reward.get("name") == name and reward.get("type") == "COUPON_REWARD",
+        "name and type are those sent",
+        answer,
+    )
     configs = ((reward.get("couponReward") or {}).get("freeShipping") or {}).get("configsByTier") or []
-    expect.that(len(configs) == 1 and configs[0].get("costInPoints") == 20 and not configs[0].get("tierId"),
-                f"the base-tier free-shipping config costs 20 points, got {configs}", answer)
+    expect.that(
+        len(configs) == 1 and configs[0].get("costInPoints") == 20 and not configs[0].get("tierId"),
+        f"the base-tier free-shipping config costs 20 points, got {configs}",
+        answer,
+    )
     again = expect.ok(rewards.get(reward["id"]), "get the created reward")["reward"]
-    expect.that(again.get("name") == name and base_configs(again) == configs, "Get Reward returns what was created")
+    expect.that(
+        again.get("name") == name and base_configs(again) == configs, "Get Reward returns what was created"
+    )
 
 
 @pytest.mark.rule("REWARD-2")
-def test_reward_active_defaults_to_false(rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_reward_active_defaults_to_false(
+    rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     body = free_shipping(unique.name())
     reward = create_reward(rewards, owned, expect, body)
     # Default-valued fields may be omitted on the wire (§1.2), so absence means false.
-    expect.that(reward.get("active", False) is False, f"active defaults to false, got {reward.get('active')!r}")
+    expect.that(
+        reward.get("active", False) is False, f"active defaults to false, got {reward.get('active')!r}"
+    )
     again = expect.ok(rewards.get(reward["id"]))["reward"]
     expect.that(again.get("active", False) is False, "the stored reward is inactive")
 
@@ -255,10 +346,15 @@ def test_reward_undefined_or_legacy_type_is_rejected_or_inferred(
         body["type"] = kind
     answer = rewards.create(body)
     adopt(owned, answer)
-    if answer.status == 200:  # AMB-24: inferring the type is tolerated, but only a documented value may come back
+    if (
+        answer.status == 200
+    ):  # AMB-24: inferring the type is tolerated, but only a documented value may come back
         served = (answer.body.get("reward") or {}).get("type")
-        expect.that(served in TYPES, f"an accepted reward has type DISCOUNT_AMOUNT or COUPON_REWARD, got {served!r}",
-                    answer)
+        expect.that(
+            served in TYPES,
+            f"an accepted reward has type DISCOUNT_AMOUNT or COUPON_REWARD, got {served!r}",
+            answer,
+        )
     else:
         expect.rejected(answer, 400, amb="AMB-24", what=f"create with type {kind!r}")
 
@@ -273,13 +369,20 @@ def _mismatch(unique: Unique, case: str) -> dict[str, Any]:
     if case == "discount type with couponReward":
         return {"name": name, "type": "DISCOUNT_AMOUNT", "couponReward": coupon_part}
     if case == "both payloads":
-        return {"name": name, "type": "COUPON_REWARD", "couponReward": coupon_part, "discountAmount": discount_part}
+        return {
+            "name": name,
+            "type": "COUPON_REWARD",
+            "couponReward": coupon_part,
+            "discountAmount": discount_part,
+        }
     return {"name": name, "type": "COUPON_REWARD"}
 
 
 @pytest.mark.rule("REWARD-5", "COMMON-2")
-@pytest.mark.parametrize("case", ["coupon type with discountAmount", "discount type with couponReward",
-                                  "both payloads", "no payload"])
+@pytest.mark.parametrize(
+    "case",
+    ["coupon type with discountAmount", "discount type with couponReward", "both payloads", "no payload"],
+)
 def test_reward_payload_must_match_type(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, case: str
 ) -> None:
@@ -292,18 +395,24 @@ def _coupon_case(case: str) -> dict[str, Any]:
     config = {"configsByTier": [{"costInPoints": 10}]}
     fixed = {"configsByTier": [{"costInPoints": 10, "amount": 5}]}
     percent = {"configsByTier": [{"costInPoints": 10, "percentage": 10}]}
-    return {
+    cases: dict[str, dict[str, Any]] = {
         "no discount kind": {"minimumSubtotal": 10},
         "fixedAmount and freeShipping": {"fixedAmount": fixed, "freeShipping": config},
         "all three kinds": {"fixedAmount": fixed, "percentage": percent, "freeShipping": config},
-        "minimumSubtotal and scope": {"freeShipping": config, "minimumSubtotal": 10,
-                                      "scope": {"namespace": "stores", "group": {"name": "product"}}},
-    }[case]
+        "minimumSubtotal and scope": {
+            "freeShipping": config,
+            "minimumSubtotal": 10,
+            "scope": {"namespace": "stores", "group": {"name": "product"}},
+        },
+    }
+    return cases[case]
 
 
 @pytest.mark.rule("REWARD-6")
-@pytest.mark.parametrize("case", ["no discount kind", "fixedAmount and freeShipping", "all three kinds",
-                                  "minimumSubtotal and scope"])
+@pytest.mark.parametrize(
+    "case",
+    ["no discount kind", "fixedAmount and freeShipping", "all three kinds", "minimumSubtotal and scope"],
+)
 def test_coupon_reward_needs_exactly_one_discount_kind_and_at_most_one_condition(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, case: str
 ) -> None:
@@ -318,7 +427,9 @@ def test_coupon_reward_with_one_discount_kind_is_accepted(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, kind: str
 ) -> None:
     extra = {"fixedAmount": {"amount": 5}, "percentage": {"percentage": 10}, "freeShipping": {}}[kind]
-    body = coupon(unique.name(), {kind: {"configsByTier": [{"costInPoints": 10, **extra}]}, "minimumSubtotal": 20})
+    body = coupon(
+        unique.name(), {kind: {"configsByTier": [{"costInPoints": 10, **extra}]}, "minimumSubtotal": 20}
+    )
     reward = create_reward(rewards, owned, expect, body)
     expect.that(kind in (reward.get("couponReward") or {}), f"the coupon keeps its {kind} discount")
 
@@ -330,15 +441,24 @@ def _configs(unique: Unique, count: int, extra: dict[str, Any]) -> list[dict[str
 
 
 @pytest.mark.rule("REWARD-7")
-@pytest.mark.parametrize("case", ["freeShipping with 0 configs", "freeShipping with 22 configs",
-                                  "fixedAmount with 22 configs", "discountAmount with 22 configs"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "freeShipping with 0 configs",
+        "freeShipping with 22 configs",
+        "fixedAmount with 22 configs",
+        "discountAmount with 22 configs",
+    ],
+)
 def test_configs_by_tier_must_hold_1_to_21_items(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, case: str
 ) -> None:
     kind, size = case.split()[0], int(case.split()[2])
     if kind == "discountAmount":
-        body = {**discount_amount(unique.name()),
-                "discountAmount": {"configsByTier": _configs(unique, size, {"amount": "1"})}}
+        body = {
+            **discount_amount(unique.name()),
+            "discountAmount": {"configsByTier": _configs(unique, size, {"amount": "1"})},
+        }
     else:
         extra = {"amount": 5} if kind == "fixedAmount" else {}
         body = coupon(unique.name(), {kind: {"configsByTier": _configs(unique, size, extra)}})
@@ -363,19 +483,31 @@ def test_cost_in_points_1_and_9999999_are_accepted(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, cost: int
 ) -> None:
     reward = create_reward(rewards, owned, expect, free_shipping(unique.name(), cost=cost))
-    expect.that([c.get("costInPoints") for c in base_configs(reward)] == [cost], f"costInPoints {cost} is stored")
+    expect.that(
+        [c.get("costInPoints") for c in base_configs(reward)] == [cost], f"costInPoints {cost} is stored"
+    )
 
 
 def _amount_body(unique: Unique, kind: str, amount: Any) -> dict[str, Any]:
     if kind == "fixedAmount":
-        return coupon(unique.name(), {"fixedAmount": {"configsByTier": [{"costInPoints": 10, "amount": amount}]}})
+        return coupon(
+            unique.name(), {"fixedAmount": {"configsByTier": [{"costInPoints": 10, "amount": amount}]}}
+        )
     return discount_amount(unique.name(), amount=amount)
 
 
 @pytest.mark.rule("REWARD-9")
-@pytest.mark.parametrize("kind,amount", [("fixedAmount", 0.001), ("fixedAmount", 0), ("discountAmount", "0"),
-                                         ("discountAmount", "-1"), ("discountAmount", "abc"),
-                                         ("discountAmount", "1.234")])
+@pytest.mark.parametrize(
+    "kind,amount",
+    [
+        ("fixedAmount", 0.001),
+        ("fixedAmount", 0),
+        ("discountAmount", "0"),
+        ("discountAmount", "-1"),
+        ("discountAmount", "abc"),
+        ("discountAmount", "1.234"),
+    ],
+)
 def test_reward_amount_must_be_positive_with_at_most_2_decimals(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, kind: str, amount: Any
 ) -> None:
@@ -385,7 +517,9 @@ def test_reward_amount_must_be_positive_with_at_most_2_decimals(
 
 
 @pytest.mark.rule("REWARD-9")
-@pytest.mark.parametrize("kind,amount", [("fixedAmount", 0.01), ("discountAmount", "1"), ("discountAmount", "2.50")])
+@pytest.mark.parametrize(
+    "kind,amount", [("fixedAmount", 0.01), ("discountAmount", "1"), ("discountAmount", "2.50")]
+)
 def test_reward_valid_amounts_are_accepted(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, kind: str, amount: Any
 ) -> None:
@@ -393,8 +527,10 @@ def test_reward_valid_amounts_are_accepted(
 
 
 def _cycles_body(unique: Unique, cycles: int, *, subscriptions: bool, scope: bool) -> dict[str, Any]:
-    part: dict[str, Any] = {"percentage": {"configsByTier": [{"costInPoints": 10, "percentage": 10}]},
-                            "discountedCycleCount": cycles}
+    part: dict[str, Any] = {
+        "percentage": {"configsByTier": [{"costInPoints": 10, "percentage": 10}]},
+        "discountedCycleCount": cycles,
+    }
     if subscriptions:
         part["appliesToSubscriptions"] = True
     if scope:
@@ -421,8 +557,11 @@ def test_discounted_cycle_count_needs_subscriptions_and_pricing_plans_scope(
     answer = rewards.create(body)
     adopt(owned, answer)
     # The conditional part of REWARD-10 is a SHOULD: an acceptance is a warning, a failure only in strict.
-    expect.prefer(400 <= answer.status < 500 and answer.status != 404,
-                  f"discountedCycleCount {case} should be rejected, got {answer.status}", answer)
+    expect.prefer(
+        400 <= answer.status < 500 and answer.status != 404,
+        f"discountedCycleCount {case} should be rejected, got {answer.status}",
+        answer,
+    )
 
 
 @pytest.mark.rule("REWARD-11")
@@ -436,8 +575,10 @@ def test_config_without_tier_id_applies_to_the_base_tier(
     body = coupon(unique.name(), {"freeShipping": {"configsByTier": [config]}})
     reward = create_reward(rewards, owned, expect, body)
     configs = base_configs(reward)
-    expect.that(len(configs) == 1 and not configs[0].get("tierId") and configs[0].get("costInPoints") == 30,
-                f"the config is stored for the base tier (empty tierId), got {configs}")
+    expect.that(
+        len(configs) == 1 and not configs[0].get("tierId") and configs[0].get("costInPoints") == 30,
+        f"the config is stored for the base tier (empty tierId), got {configs}",
+    )
 
 
 @pytest.mark.rule("REWARD-11")
@@ -445,8 +586,10 @@ def test_config_without_tier_id_applies_to_the_base_tier(
 def test_config_tier_id_must_be_a_guid(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, tier_id: str
 ) -> None:
-    body = coupon(unique.name(), {"freeShipping": {"configsByTier": [{"costInPoints": 30},
-                                                                     {"tierId": tier_id, "costInPoints": 20}]}})
+    body = coupon(
+        unique.name(),
+        {"freeShipping": {"configsByTier": [{"costInPoints": 30}, {"tierId": tier_id, "costInPoints": 20}]}},
+    )
     answer = rewards.create(body)
     adopt(owned, answer)
     expect.rejected(answer, 400, what=f"create with tierId {tier_id!r}")
@@ -463,12 +606,20 @@ def test_bulk_create_rejects_0_or_11_rewards(
     answer = rewards.bulk_create(batch)
     adopt(owned, answer)
     expect.rejected(answer, 400, what=f"bulk create with {count} rewards")
-    found = walk(expect, rewards.query_pages({"filter": {"name": {"$startsWith": group}}}), None,
-                 "Query Rewards for the rejected batch")
+    found = walk(
+        expect,
+        rewards.query_pages({"filter": {"name": {"$startsWith": group}}}),
+        None,
+        "Query Rewards for the rejected batch",
+    )
     for reward in found:
         owned.add("reward", reward["id"])
-    expect.that(not found, f"nothing is created by a rejected bulk request; found {len(found)}", answer,
-                rule="COMMON-12")
+    expect.that(
+        not found,
+        f"nothing is created by a rejected bulk request; found {len(found)}",
+        answer,
+        rule="COMMON-12",
+    )
 
 
 @pytest.mark.rule("REWARD-12", "COMMON-11")
@@ -482,9 +633,14 @@ def test_bulk_create_accepts_1_to_10_rewards(
     items = check_bulk(expect, answer, batch)
     expect.that(len(items) == count, f"all {count} valid rewards are created, got {len(items)}", answer)
     for item in items:
-        expect.that(item.get("revision") == "1" and GUID.match(str(item.get("id", ""))),
-                    "each created reward has a GUID id and revision \"1\"", answer)
-        expect.that(rewards.get(item["id"]).status == 200, f"created reward {item['id']} can be read back", answer)
+        expect.that(
+            item.get("revision") == "1" and GUID.match(str(item.get("id", ""))),
+            'each created reward has a GUID id and revision "1"',
+            answer,
+        )
+        expect.that(
+            rewards.get(item["id"]).status == 200, f"created reward {item['id']} can be read back", answer
+        )
 
 
 @pytest.mark.rule("COMMON-11")
@@ -501,11 +657,13 @@ def test_bulk_create_reports_an_invalid_item_per_item(
     for result in answer.body.get("results", []):
         meta = result.get("itemMetadata") or {}
         if meta.get("originalIndex") == 1:
-            expect.that(meta.get("success") is False, "the item with costInPoints 0 is reported as failed", answer)
+            expect.that(
+                meta.get("success") is False, "the item with costInPoints 0 is reported as failed", answer
+            )
 
 
 # REWARD-13..16: update ----------------------------------------------------------------------------
-@pytest.mark.rule("REWARD-13", "COMMON-6", "COMMON-8")
+@pytest.mark.rule("REWARD-13", "COMMON-6")
 def test_update_with_current_revision_increments_it(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
@@ -516,35 +674,64 @@ def test_update_with_current_revision_increments_it(
     change["couponReward"] = {"freeShipping": {"configsByTier": [{"costInPoints": 25}]}}
     answer = rewards.update(reward["id"], change)
     updated = expect.ok(answer, "PUT with the current revision")["reward"]
-    expect.that(updated.get("revision") == "2", f"revision goes \"1\" -> \"2\", got {updated.get('revision')!r}",
-                answer, rule="COMMON-6")
-    expect.that(updated.get("name") == change["name"] and [c.get("costInPoints") for c in base_configs(updated)]
-                == [25], "the response reflects the new name and cost", answer)
+    expect.that(
+        updated.get("revision") == "2", f'revision goes "1" -> "2", got {updated.get("revision")!r}', answer
+    )
+    expect.that(
+        updated.get("name") == change["name"]
+        and [c.get("costInPoints") for c in base_configs(updated)] == [25],
+        "the response reflects the new name and cost",
+        answer,
+    )
     stored = expect.ok(rewards.get(reward["id"]))["reward"]
-    expect.that(stored.get("name") == change["name"] and [c.get("costInPoints") for c in base_configs(stored)]
-                == [25], "Get Reward reflects the update", answer)
-    expect.that(stored.get("createdDate") == reward.get("createdDate"), "createdDate never changes", answer,
-                rule="COMMON-8")
-    expect.that(str(stored.get("updatedDate", "")) >= str(stored.get("createdDate", "")),
-                "updatedDate is not before createdDate", answer, rule="COMMON-8")
+    expect.that(
+        stored.get("name") == change["name"]
+        and [c.get("costInPoints") for c in base_configs(stored)] == [25],
+        "Get Reward reflects the update",
+        answer,
+    )
     # Adding a tier config (the SR example). An unknown tierId may be refused (AMB-36); if it is accepted,
     # the config and the next revision must show.
     change = editable(stored)
     tier_id = unique.guid()
-    change["couponReward"] = {"freeShipping": {"configsByTier": [{"costInPoints": 25},
-                                                                 {"tierId": tier_id, "costInPoints": 15}]}}
+    change["couponReward"] = {
+        "freeShipping": {"configsByTier": [{"costInPoints": 25}, {"tierId": tier_id, "costInPoints": 15}]}
+    }
     answer = rewards.update(reward["id"], change)
     if answer.status == 200:
         updated = answer.body["reward"]
-        expect.that(updated.get("revision") == "3", f"revision goes \"2\" -> \"3\", got {updated.get('revision')!r}",
-                    answer, rule="COMMON-6")
+        expect.that(
+            updated.get("revision") == "3",
+            f'revision goes "2" -> "3", got {updated.get("revision")!r}',
+            answer,
+        )
         tiers = {c.get("tierId") or "": c.get("costInPoints") for c in base_configs(updated)}
-        expect.that(tiers == {"": 25, tier_id: 15}, f"the added tier config is in the response, got {tiers}", answer)
-        again = {c.get("tierId") or "": c.get("costInPoints")
-                 for c in base_configs(expect.ok(rewards.get(reward["id"]))["reward"])}
+        expect.that(
+            tiers == {"": 25, tier_id: 15}, f"the added tier config is in the response, got {tiers}", answer
+        )
+        again = {
+            c.get("tierId") or "": c.get("costInPoints")
+            for c in base_configs(expect.ok(rewards.get(reward["id"]))["reward"])
+        }
         expect.that(again == tiers, f"Get Reward shows the added tier config, got {again}", answer)
     else:
         expect.rejected(answer, 400, amb="AMB-36", what="adding a config for an unknown tier")
+
+
+@pytest.mark.rule("COMMON-8")
+def test_reward_created_date_never_changes_on_update(
+    rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    reward = create_reward(rewards, owned, expect, free_shipping(unique.name()))
+    answer = rewards.update(reward["id"], {**editable(reward), "name": unique.name()})
+    expect.ok(answer, "PUT with the current revision")
+    stored = expect.ok(rewards.get(reward["id"]))["reward"]
+    expect.that(stored.get("createdDate") == reward.get("createdDate"), "createdDate never changes", answer)
+    expect.that(
+        str(stored.get("updatedDate", "")) >= str(stored.get("createdDate", "")),
+        "updatedDate is not before createdDate",
+        answer,
+    )
 
 
 @pytest.mark.rule("REWARD-13", "COMMON-7")
@@ -555,15 +742,26 @@ def test_update_with_sdk_spread_body_is_accepted(
     reward = create_reward(rewards, owned, expect, free_shipping(unique.name()))
     current = expect.ok(rewards.get(reward["id"]))["reward"]
     new_name = unique.name()
-    body = {**current, "_id": current["id"], "name": new_name}  # GET -> spread -> change, as SDK users do (§1.9)
+    body = {
+        **current,
+        "_id": current["id"],
+        "name": new_name,
+    }  # GET -> spread -> change, as SDK users do (§1.9)
     answer = rewards.update(reward["id"], body)
     expect.status(answer, 200, tolerated=[400], amb="AMB-30", what="PUT carrying read-only fields and _id")
     if answer.status == 200:
         updated = answer.body["reward"]
-        expect.that(updated.get("name") == new_name and updated.get("id") == reward["id"],
-                    "the update applies and the id stays the server's", answer)
-        expect.that(updated.get("createdDate") == reward.get("createdDate"),
-                    "createdDate is not taken from the body", answer, rule="COMMON-7")
+        expect.that(
+            updated.get("name") == new_name and updated.get("id") == reward["id"],
+            "the update applies and the id stays the server's",
+            answer,
+        )
+        expect.that(
+            updated.get("createdDate") == reward.get("createdDate"),
+            "createdDate is not taken from the body",
+            answer,
+            rule="COMMON-7",
+        )
 
 
 @pytest.mark.rule("REWARD-14", "COMMON-5")
@@ -586,8 +784,11 @@ def test_update_without_revision_or_name_is_rejected(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, missing: str
 ) -> None:
     reward = create_reward(rewards, owned, expect, free_shipping(unique.name()))
-    body = {**editable(reward), "name": unique.name(), "couponReward": {
-        "freeShipping": {"configsByTier": [{"costInPoints": 99}]}}}
+    body = {
+        **editable(reward),
+        "name": unique.name(),
+        "couponReward": {"freeShipping": {"configsByTier": [{"costInPoints": 99}]}},
+    }
     del body[missing]
     answer = rewards.update(reward["id"], body)
     expect.rejected(answer, 400, amb="AMB-5", what=f"PUT without {missing}")
@@ -598,17 +799,24 @@ def test_update_without_revision_or_name_is_rejected(
 def test_reward_type_cannot_change(rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     reward = create_reward(rewards, owned, expect, free_shipping(unique.name()))
     body = {k: v for k, v in editable(reward).items() if k != "couponReward"}
-    body.update(type="DISCOUNT_AMOUNT", discountAmount={"configsByTier": [{"amount": "1", "costInPoints": 10}]})
+    body.update(
+        type="DISCOUNT_AMOUNT", discountAmount={"configsByTier": [{"amount": "1", "costInPoints": 10}]}
+    )
     answer = rewards.update(reward["id"], body)
     if answer.status == 200:  # AMB-22: ignoring the change is tolerated, changing the type never is
         served = (answer.body.get("reward") or {}).get("type")
-        expect.that(served == "COUPON_REWARD", f"the response keeps type COUPON_REWARD, got {served!r}", answer)
+        expect.that(
+            served == "COUPON_REWARD", f"the response keeps type COUPON_REWARD, got {served!r}", answer
+        )
         expect.prefer(False, "a type change should be rejected with 400", answer, amb="AMB-22")
     else:
         expect.rejected(answer, 400, amb="AMB-22", what="PUT changing the type")
     stored = expect.ok(rewards.get(reward["id"]))["reward"]
-    expect.that(stored.get("type") == "COUPON_REWARD", f"Get Reward shows the original type, got "
-                f"{stored.get('type')!r}", answer)
+    expect.that(
+        stored.get("type") == "COUPON_REWARD",
+        f"Get Reward shows the original type, got {stored.get('type')!r}",
+        answer,
+    )
 
 
 # REWARD-17, 18: delete ----------------------------------------------------------------------------
@@ -617,14 +825,26 @@ def test_deleted_reward_is_gone(rewards: RewardsApi, owned: Owned, expect: Expec
     group = group_of(unique)
     reward = create_reward(rewards, owned, expect, free_shipping(f"{group}-1", active=True))
     answer = rewards.delete(reward["id"], revision=reward["revision"])
-    expect.that(expect.ok(answer, "delete with the current revision") == {}, "delete answers {}", answer,
-                rule="COMMON-10")
+    expect.that(
+        expect.ok(answer, "delete with the current revision") == {},
+        "delete answers {}",
+        answer,
+        rule="COMMON-10",
+    )
     expect.status(rewards.get(reward["id"]), 404, what="get after delete")
     listed = walk(expect, rewards.list_pages(limit=100), 100, "List Rewards after the delete")
-    expect.that(reward["id"] not in [r.get("id") for r in listed], "List Rewards no longer includes the reward")
-    queried = walk(expect, rewards.query_pages({"filter": {"name": {"$startsWith": group}}}), None,
-                   "Query Rewards after the delete")
-    expect.that(reward["id"] not in [r.get("id") for r in queried], "Query Rewards no longer includes the reward")
+    expect.that(
+        reward["id"] not in [r.get("id") for r in listed], "List Rewards no longer includes the reward"
+    )
+    queried = walk(
+        expect,
+        rewards.query_pages({"filter": {"name": {"$startsWith": group}}}),
+        None,
+        "Query Rewards after the delete",
+    )
+    expect.that(
+        reward["id"] not in [r.get("id") for r in queried], "Query Rewards no longer includes the reward"
+    )
 
 
 @pytest.mark.rule("REWARD-17")
@@ -649,7 +869,9 @@ def test_delete_with_stale_revision_is_rejected(
     expect.ok(rewards.update(reward["id"], {**editable(reward), "name": unique.name()}), "first update")
     answer = rewards.delete(reward["id"], revision="1")
     expect.status(answer, 409, what="delete carrying a stale revision")
-    expect.that(rewards.get(reward["id"]).status == 200, "the reward still exists after the rejected delete", answer)
+    expect.that(
+        rewards.get(reward["id"]).status == 200, "the reward still exists after the rejected delete", answer
+    )
 
 
 # REWARD-19, 20: List Rewards ----------------------------------------------------------------------
@@ -662,16 +884,23 @@ def test_list_includes_every_active_reward_regardless_of_points(
     inactive = create_reward(rewards, owned, expect, free_shipping(unique.name(), cost=5, active=False))
     listed = walk(expect, rewards.list_pages(limit=100), 100, "List Rewards")
     exactly_once(expect, listed, [costly["id"], cheap["id"]], "List Rewards with active rewards")
-    expect.prefer(inactive["id"] in [r.get("id") for r in listed], "List Rewards should include inactive rewards",
-                  amb="AMB-21")
+    expect.prefer(
+        inactive["id"] in [r.get("id") for r in listed],
+        "List Rewards should include inactive rewards",
+        amb="AMB-21",
+    )
 
 
 @pytest.mark.rule("REWARD-20", "COMMON-13")
 def test_list_cursor_walk_visits_every_reward_once(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
-    ids = bulk_create_all(rewards, owned, expect, [free_shipping(unique.name(), active=True) for _ in range(5)])
-    listed = walk(expect, rewards.list_pages(limit=2), 2, "List Rewards with cursorPaging.limit 2", "REWARD-20")
+    ids = bulk_create_all(
+        rewards, owned, expect, [free_shipping(unique.name(), active=True) for _ in range(5)]
+    )
+    listed = walk(
+        expect, rewards.list_pages(limit=2), 2, "List Rewards with cursorPaging.limit 2", "REWARD-20"
+    )
     exactly_once(expect, listed, ids, "List Rewards walk", rule="COMMON-13")
 
 
@@ -681,14 +910,20 @@ def test_list_limit_above_100_is_rejected_or_clamped(
 ) -> None:
     existing = walk(expect, rewards.list_pages(limit=100), 100, "List Rewards")
     missing = max(0, 101 - len(existing))  # a clamp is only visible with more than 100 rewards listed
-    bulk_create_all(rewards, owned, expect, [free_shipping(unique.name(), active=True) for _ in range(missing)])
+    bulk_create_all(
+        rewards, owned, expect, [free_shipping(unique.name(), active=True) for _ in range(missing)]
+    )
     answer = rewards.list(limit=101)
     if 400 <= answer.status < 500 and answer.status != 404:
         return
     body = expect.ok(answer, "List Rewards with cursorPaging.limit 101")
     served = len(body.get("rewards") or [])
-    expect.that(served <= 100, f"limit 101 is rejected or clamped to 100; {served} rewards were served", answer,
-                rule="COMMON-14")
+    expect.that(
+        served <= 100,
+        f"limit 101 is rejected or clamped to 100; {served} rewards were served",
+        answer,
+        rule="COMMON-14",
+    )
 
 
 # REWARD-21..23: Query Rewards ---------------------------------------------------------------------
@@ -703,24 +938,41 @@ def test_query_filter_returns_only_matching_rewards(
     answer = rewards.query({"filter": {"name": {"$startsWith": group}}})
     body = expect.ok(answer, "Query Rewards with $startsWith")
     meta = body.get("pagingMetadata")
-    expect.that(isinstance(meta, dict) and {"count", "cursors", "hasNext"} <= set(meta),
-                f"pagingMetadata has count, cursors and hasNext, got {meta}", answer)
-    found = walk(expect, rewards.query_pages({"filter": {"name": {"$startsWith": group}}}), None,
-                 "Query Rewards with $startsWith", "REWARD-21")
+    expect.that(
+        isinstance(meta, dict) and {"count", "cursors", "hasNext"} <= set(meta),
+        f"pagingMetadata has count, cursors and hasNext, got {meta}",
+        answer,
+    )
+    found = walk(
+        expect,
+        rewards.query_pages({"filter": {"name": {"$startsWith": group}}}),
+        None,
+        "Query Rewards with $startsWith",
+        "REWARD-21",
+    )
     strays = [r.get("name") for r in found if not str(r.get("name", "")).startswith(group)]
-    expect.that(not strays, f"only names starting with the filter value are returned; also got {strays[:5]}", answer)
+    expect.that(
+        not strays, f"only names starting with the filter value are returned; also got {strays[:5]}", answer
+    )
     exactly_once(expect, found, ids[:3], "Query Rewards with $startsWith")
 
 
 @pytest.mark.rule("REWARD-21")
 @pytest.mark.read_only
-def test_query_documented_example_returns_only_names_starting_with_free(rewards: RewardsApi, expect: Expect) -> None:
+def test_query_documented_example_returns_only_names_starting_with_free(
+    rewards: RewardsApi, expect: Expect
+) -> None:
     answer = rewards.query({"filter": {"name": {"$startsWith": "Free"}}})
     body = expect.ok(answer, "the SR example query")
     names = [r.get("name") for r in body.get("rewards") or []]
-    expect.that(all(str(n).startswith("Free") for n in names), f"every name starts with 'Free', got {names[:5]}",
-                answer)
-    expect.that(len(names) <= 50, f"a query without paging returns at most 50 rewards, got {len(names)}", answer)
+    expect.that(
+        all(str(n).startswith("Free") for n in names),
+        f"every name starts with 'Free', got {names[:5]}",
+        answer,
+    )
+    expect.that(
+        len(names) <= 50, f"a query without paging returns at most 50 rewards, got {len(names)}", answer
+    )
 
 
 @pytest.mark.rule("REWARD-21")
@@ -728,15 +980,26 @@ def test_query_without_paging_returns_at_most_50_rewards(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     group = group_of(unique)
-    ids = bulk_create_all(rewards, owned, expect, [free_shipping(f"{group}-{i}", active=True) for i in range(51)])
+    ids = bulk_create_all(
+        rewards, owned, expect, [free_shipping(f"{group}-{i}", active=True) for i in range(51)]
+    )
     answer = rewards.query({"filter": {"name": {"$startsWith": group}}})
     body = expect.ok(answer, "Query Rewards without cursorPaging")
     served = body.get("rewards") or []
     expect.that(len(served) <= 50, f"the default page holds at most 50 rewards, got {len(served)}", answer)
-    expect.that(next_cursor(answer) is not None, "51 matches and a short page: cursors.next leads on", answer,
-                rule="COMMON-13")
-    found = walk(expect, rewards.query_pages({"filter": {"name": {"$startsWith": group}}}), 50,
-                 "Query Rewards", "REWARD-21")
+    expect.that(
+        next_cursor(answer) is not None,
+        "51 matches and a short page: cursors.next leads on",
+        answer,
+        rule="COMMON-13",
+    )
+    found = walk(
+        expect,
+        rewards.query_pages({"filter": {"name": {"$startsWith": group}}}),
+        50,
+        "Query Rewards",
+        "REWARD-21",
+    )
     exactly_once(expect, found, ids, "the default-limit query walk")
 
 
@@ -750,9 +1013,14 @@ def _bad_query(case: str) -> dict[str, Any]:
 
 @pytest.mark.rule("REWARD-22")
 @pytest.mark.read_only
-@pytest.mark.parametrize("case", ["6 sort entries",
-                                  pytest.param("cursorPaging.limit 101", marks=pytest.mark.rule("COMMON-14")),
-                                  "cursor of 16001 characters"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "6 sort entries",
+        pytest.param("cursorPaging.limit 101", marks=pytest.mark.rule("COMMON-14")),
+        "cursor of 16001 characters",
+    ],
+)
 def test_query_rejects_too_many_sorts_limit_above_100_and_long_cursors(
     rewards: RewardsApi, expect: Expect, case: str
 ) -> None:
@@ -765,17 +1033,24 @@ def test_query_follow_up_pages_keep_the_original_filter(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     group = group_of(unique)
-    bodies = []
-    for i in range(5):  # matches and non-matches interleaved, so a forgotten filter shows on any page
-        bodies.append(free_shipping(f"{group}-{i}", active=True))
-        if i < 3:
-            bodies.append(free_shipping(f"Z{group}-{i}", active=True))
-    ids = bulk_create_all(rewards, owned, expect, bodies)
-    wanted = [i for i, b in zip(ids, bodies, strict=True) if b["name"].startswith(group)]
-    found = walk(expect, rewards.query_pages({"filter": {"name": {"$startsWith": group}}}, limit=2), 2,
-                 "Query Rewards, follow-up pages with the cursor only", "REWARD-23")
+    wanted = bulk_create_all(
+        rewards, owned, expect, [free_shipping(f"{group}-{i}", active=True) for i in range(5)]
+    )
+    pages = rewards.query_pages({"filter": {"name": {"$startsWith": group}}}, limit=2)
+    first = next(pages)
+    # Non-matching rewards created after the first page: a follow-up page that forgot the filter serves them.
+    bulk_create_all(rewards, owned, expect, [free_shipping(f"Z{group}-{i}", active=True) for i in range(3)])
+    found = walk(
+        expect,
+        itertools.chain([first], pages),
+        2,
+        "Query Rewards, follow-up pages with the cursor only",
+        "REWARD-23",
+    )
     strays = [r.get("name") for r in found if not str(r.get("name", "")).startswith(group)]
-    expect.that(not strays, f"follow-up pages return only matches of the first request's filter; got {strays}")
+    expect.that(
+        not strays, f"follow-up pages return only matches of the first request's filter; got {strays}"
+    )
     exactly_once(expect, found, wanted, "the cursor-only query walk")
 
 
@@ -797,7 +1072,9 @@ def test_unknown_reward_id_is_not_found(
 
 @pytest.mark.rule("REWARD-24", "COMMON-4")
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_malformed_reward_id_is_rejected(rewards: RewardsApi, expect: Expect, unique: Unique, method: str) -> None:
+def test_malformed_reward_id_is_rejected(
+    rewards: RewardsApi, expect: Expect, unique: Unique, method: str
+) -> None:
     bad = "not-a-guid"
     if method == "GET":
         answer = rewards.get(bad)
@@ -813,15 +1090,22 @@ def test_read_only_fields_on_create_never_override_server_values(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     sent_id = unique.guid()
-    body = {**free_shipping(unique.name()), "id": sent_id, "revision": "7",
-            "createdDate": "2001-01-01T00:00:00.000Z", "updatedDate": "2001-01-01T00:00:00.000Z"}
+    body = {
+        **free_shipping(unique.name()),
+        "id": sent_id,
+        "revision": "7",
+        "createdDate": "2001-01-01T00:00:00.000Z",
+        "updatedDate": "2001-01-01T00:00:00.000Z",
+    }
     answer = rewards.create(body)
     adopt(owned, answer)
     expect.status(answer, 200, tolerated=[400], amb="AMB-30", what="create carrying read-only fields")
     if answer.status == 200:
         reward = answer.body["reward"]
         expect.that(reward.get("id") != sent_id, "the id is the server's, not the one sent", answer)
-        expect.that(reward.get("revision") == "1", f"the revision is \"1\", got {reward.get('revision')!r}", answer)
+        expect.that(
+            reward.get("revision") == "1", f'the revision is "1", got {reward.get("revision")!r}', answer
+        )
         expect.that(reward.get("createdDate") != body["createdDate"], "createdDate is the server's", answer)
 
 
@@ -831,14 +1115,22 @@ def test_client_required_points_never_override_configs(
 ) -> None:
     answer = rewards.create({**free_shipping(unique.name(), cost=20), "requiredPoints": 777})
     adopt(owned, answer)
-    expect.status(answer, 200, tolerated=[400], amb="AMB-30", what="create carrying the legacy requiredPoints")
+    expect.status(
+        answer, 200, tolerated=[400], amb="AMB-30", what="create carrying the legacy requiredPoints"
+    )
     if answer.status != 200:
         return
-    for source, reward in (("create", answer.body["reward"]),
-                           ("get", expect.ok(rewards.get(answer.body["reward"]["id"]))["reward"])):
+    for source, reward in (
+        ("create", answer.body["reward"]),
+        ("get", expect.ok(rewards.get(answer.body["reward"]["id"]))["reward"]),
+    ):
         costs = [c.get("costInPoints") for c in base_configs(reward)]
         expect.that(costs == [20], f"{source}: the base config still costs 20 points, got {costs}", answer)
         if "requiredPoints" in reward:
-            expect.prefer(reward["requiredPoints"] == 20,
-                          f"{source}: legacy requiredPoints mirrors the base config (20), got "
-                          f"{reward['requiredPoints']!r}", answer, amb="AMB-4")
+            expect.prefer(
+                reward["requiredPoints"] == 20,
+                f"{source}: legacy requiredPoints mirrors the base config (20), got "
+                f"{reward['requiredPoints']!r}",
+                answer,
+                amb="AMB-4",
+            )

@@ -1,0 +1,331 @@
+"""The rewards reference server (in-process, starlette TestClient) and the suite's power over its faults."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from conformance.reference import create_app
+from conformance.reference.rewards import FAULTS
+
+REWARDS = "/loyalty-rewards/v1/rewards"
+BULK = "/loyalty-rewards/v1/bulk/rewards/create"
+QUERY = f"{REWARDS}/query"
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(), headers={"Authorization": "test"}) as c:
+        yield c
+
+
+def free_shipping(name: str, cost: int = 20, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": "COUPON_REWARD",
+        "couponReward": {"freeShipping": {"configsByTier": [{"costInPoints": cost}]}},
+        **fields,
+    }
+
+
+def create(client: TestClient, reward: dict[str, Any]) -> dict[str, Any]:
+    answer = client.post(REWARDS, json={"reward": reward})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["reward"]
+
+
+def violations(answer: Any) -> list[str]:
+    assert answer.status_code == 400, answer.text
+    return [v["field"] for v in answer.json()["details"]["validationError"]["fieldViolations"]]
+
+
+# create / get ------------------------------------------------------------------------------------
+def test_create_returns_defaults_and_legacy_required_points(client: TestClient) -> None:
+    reward = create(client, free_shipping("Free shipping", requiredPoints=999, id="ignored", _id="x"))
+    assert reward["revision"] == "1" and reward["active"] is False and reward["type"] == "COUPON_REWARD"
+    assert reward["id"] != "ignored"
+    assert reward["requiredPoints"] == 20  # mirrors the base config, never the client's value (AMB-4)
+    assert client.get(f"{REWARDS}/{reward['id']}", params={"id": reward["id"]}).json()["reward"] == reward
+
+
+def test_discount_amount_reward_is_accepted(client: TestClient) -> None:
+    reward = create(
+        client,
+        {
+            "name": "Flexible",
+            "type": "DISCOUNT_AMOUNT",
+            "active": True,
+            "discountAmount": {"configsByTier": [{"amount": "2.50", "costInPoints": 10}]},
+        },
+    )
+    assert reward["discountAmount"]["configsByTier"] == [{"amount": "2.50", "costInPoints": 10}]
+
+
+@pytest.mark.parametrize(
+    "reward,field",
+    [
+        ({"type": "COUPON_REWARD"}, "reward.name"),
+        (free_shipping("x" * 51), "reward.name"),
+        (free_shipping("n", type="FOO"), "reward.type"),
+        (free_shipping("n", type="UNDEFINED"), "reward.type"),
+        ({**free_shipping("n"), "type": "DISCOUNT_AMOUNT"}, "reward.discountAmount"),
+        ({**free_shipping("n"), "discountAmount": {"configsByTier": []}}, "reward"),
+        (free_shipping("n", cost=0), "reward.couponReward.freeShipping.configsByTier[0].costInPoints"),
+        (
+            free_shipping("n", cost=10_000_000),
+            "reward.couponReward.freeShipping.configsByTier[0].costInPoints",
+        ),
+    ],
+)
+def test_invalid_rewards_are_rejected_with_field_violations(
+    client: TestClient, reward: dict[str, Any], field: str
+) -> None:
+    assert field in violations(client.post(REWARDS, json={"reward": reward}))
+
+
+@pytest.mark.parametrize(
+    "coupon,field",
+    [
+        ({}, "reward.couponReward"),
+        (
+            {
+                "freeShipping": {"configsByTier": [{"costInPoints": 1}]},
+                "fixedAmount": {"configsByTier": [{"costInPoints": 1, "amount": 1}]},
+            },
+            "reward.couponReward",
+        ),
+        (
+            {
+                "freeShipping": {"configsByTier": [{"costInPoints": 1}]},
+                "minimumSubtotal": 1,
+                "scope": {"namespace": "stores", "group": {"name": "product"}},
+            },
+            "reward.couponReward",
+        ),
+        ({"freeShipping": {"configsByTier": []}}, "reward.couponReward.freeShipping.configsByTier"),
+        (
+            {"fixedAmount": {"configsByTier": [{"costInPoints": 1, "amount": 0.001}]}},
+            "reward.couponReward.fixedAmount.configsByTier[0].amount",
+        ),
+        (
+            {"freeShipping": {"configsByTier": [{"costInPoints": 1, "tierId": "nope"}]}},
+            "reward.couponReward.freeShipping.configsByTier[0].tierId",
+        ),
+        (
+            {
+                "percentage": {"configsByTier": [{"costInPoints": 1, "percentage": 5}]},
+                "discountedCycleCount": 3,
+            },
+            "reward.couponReward.discountedCycleCount",
+        ),
+    ],
+)
+def test_coupon_one_of_groups_and_bounds(client: TestClient, coupon: dict[str, Any], field: str) -> None:
+    body = {"name": "n", "type": "COUPON_REWARD", "couponReward": coupon}
+    assert field in violations(client.post(REWARDS, json={"reward": body}))
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "abc", "1.234"])
+def test_discount_amount_must_be_positive_with_two_decimals(client: TestClient, amount: str) -> None:
+    body = {
+        "name": "n",
+        "type": "DISCOUNT_AMOUNT",
+        "discountAmount": {"configsByTier": [{"amount": amount, "costInPoints": 1}]},
+    }
+    assert violations(client.post(REWARDS, json={"reward": body})) == [
+        "reward.discountAmount.configsByTier[0].amount"
+    ]
+
+
+def test_ids_unknown_and_malformed(client: TestClient) -> None:
+    assert client.get(f"{REWARDS}/00000000-0000-4000-8000-000000000009").status_code == 404
+    assert client.get(f"{REWARDS}/nope").status_code == 400
+    assert client.delete(f"{REWARDS}/nope").status_code == 400
+
+
+# update / delete ---------------------------------------------------------------------------------
+def test_update_increments_revision_and_rejects_stale_missing_and_type_change(client: TestClient) -> None:
+    reward = create(client, free_shipping("A"))
+    path = f"{REWARDS}/{reward['id']}"
+    spread = {**reward, "_id": reward["id"], "name": "B"}  # the SDK's GET -> spread -> update body
+    updated = client.put(path, json={"reward": spread}).json()["reward"]
+    assert (
+        updated["revision"] == "2"
+        and updated["name"] == "B"
+        and updated["createdDate"] == reward["createdDate"]
+    )
+    assert client.put(path, json={"reward": {**updated, "revision": "1"}}).status_code == 409
+    assert "reward.revision" in violations(client.put(path, json={"reward": {"name": "C"}}))
+    change = {
+        "name": "C",
+        "revision": "2",
+        "type": "DISCOUNT_AMOUNT",
+        "discountAmount": {"configsByTier": [{"amount": "1", "costInPoints": 1}]},
+    }
+    assert "reward.type" in violations(client.put(path, json={"reward": change}))
+    assert client.get(path).json()["reward"] == updated
+
+
+def test_delete_needs_current_revision(client: TestClient) -> None:
+    reward = create(client, free_shipping("A"))
+    path = f"{REWARDS}/{reward['id']}"
+    client.put(path, json={"reward": {**reward, "name": "B"}})
+    assert client.delete(path, params={"revision": "1"}).status_code == 409
+    answer = client.delete(path, params={"revision": "2", "id": reward["id"]})
+    assert answer.status_code == 200 and answer.json() == {}
+    assert client.get(path).status_code == 404
+
+
+# bulk --------------------------------------------------------------------------------------------
+def test_bulk_create_limits_and_per_item_results(client: TestClient) -> None:
+    assert client.post(BULK, json={"rewards": []}).status_code == 400
+    assert client.post(BULK, json={"rewards": [free_shipping(f"r{i}") for i in range(11)]}).status_code == 400
+    answer = client.post(BULK, json={"rewards": [free_shipping("ok"), free_shipping("bad", cost=0)]}).json()
+    assert [r["itemMetadata"]["success"] for r in answer["results"]] == [True, False]
+    assert answer["results"][1]["itemMetadata"]["originalIndex"] == 1
+    assert answer["bulkActionMetadata"] == {"totalSuccesses": 1, "totalFailures": 1, "undetailedFailures": 0}
+    rewards = client.get("/loyalty-rewards/v1/bulk/rewards").json()["rewardsInSite"][0]["rewards"]
+    assert [r["name"] for r in rewards] == ["ok"]
+
+
+# paging ------------------------------------------------------------------------------------------
+def test_list_cursor_walk_visits_each_reward_once(client: TestClient) -> None:
+    for i in range(7):
+        create(client, free_shipping(f"r{i}", active=True))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"cursorPaging.limit": 3}
+        if cursor:
+            params["cursorPaging.cursor"] = cursor
+        page = client.get(REWARDS, params=params).json()
+        assert page["pagingMetadata"]["count"] == len(page["rewards"]) <= 3
+        seen += [r["name"] for r in page["rewards"]]
+        cursor = page["pagingMetadata"]["cursors"].get("next")
+        if not cursor:
+            break
+    assert sorted(seen) == [f"r{i}" for i in range(7)]
+    assert client.get(REWARDS, params={"cursorPaging.limit": 101}).status_code == 400
+    assert client.get(REWARDS, params={"cursorPaging.cursor": "garbage"}).status_code == 400
+
+
+def test_query_filters_sort_and_cursor_only_follow_ups(client: TestClient) -> None:
+    for name in ("Free a", "Free b", "Other", "Free c", "Free d"):
+        create(client, free_shipping(name, active=name != "Free b"))
+    query = {
+        "filter": {"name": {"$startsWith": "Free"}},
+        "sort": [{"fieldName": "name", "order": "DESC"}],
+        "cursorPaging": {"limit": 3},
+    }
+    first = client.post(QUERY, json={"query": query}).json()
+    assert [r["name"] for r in first["rewards"]] == ["Free d", "Free c", "Free b"]
+    assert first["pagingMetadata"]["hasNext"] is True
+    cursor = first["pagingMetadata"]["cursors"]["next"]
+    second = client.post(QUERY, json={"query": {"cursorPaging": {"cursor": cursor}}}).json()
+    assert [r["name"] for r in second["rewards"]] == ["Free a"]
+    assert second["pagingMetadata"] == {"count": 1, "cursors": {}, "hasNext": False}
+
+    def names(filter_: dict[str, Any]) -> list[str]:
+        body = {"query": {"filter": filter_, "sort": [{"fieldName": "name"}]}}
+        return [r["name"] for r in client.post(QUERY, json=body).json()["rewards"]]
+
+    assert names({"active": False}) == ["Free b"]
+    assert names({"name": {"$in": ["Other", "Free a"]}}) == ["Free a", "Other"]
+    assert names({"name": {"$ne": "Other"}, "requiredPoints": {"$gte": 20}}) == [
+        "Free a",
+        "Free b",
+        "Free c",
+        "Free d",
+    ]
+    assert names({"$or": [{"name": "Other"}, {"name": {"$gt": "Free c"}}]}) == ["Free d", "Other"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": [{"fieldName": "name"}] * 6},
+        {"cursorPaging": {"limit": 101}},
+        {"cursorPaging": {"cursor": "a" * 16_001}},
+        {"filter": {"name": {"$regex": "x"}}},
+        {"filter": {"name": {"$in": "x"}}},
+    ],
+)
+def test_query_rejects_bad_paging_sort_and_filters(client: TestClient, query: dict[str, Any]) -> None:
+    assert client.post(QUERY, json={"query": query}).status_code == 400
+
+
+def test_query_default_limit_is_50(client: TestClient) -> None:
+    answer = client.post(BULK, json={"rewards": [free_shipping(f"r{i}") for i in range(10)]})
+    assert answer.status_code == 200
+    for batch in range(5):
+        client.post(BULK, json={"rewards": [free_shipping(f"s{batch}{i}") for i in range(10)]})
+    page = client.post(QUERY, json={"query": {}}).json()
+    assert len(page["rewards"]) == 50 and page["pagingMetadata"]["hasNext"] is True
+
+
+# the suite kills every rewards fault -------------------------------------------------------------
+def _run_suite(fault: str, rule: str, profile: str) -> tuple[int, str]:
+    """One in-process suite run restricted to the fault's rule (the driver below calls it per fault)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        rc = pytest.main(
+            [
+                "--pyargs",
+                "conformance.suite.test_rewards",
+                "--conformance-fault",
+                fault,
+                "--conformance-rule",
+                rule,
+                "--conformance-profile",
+                profile,
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:warnings",
+            ]
+        )
+    return int(rc), out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def fault_runs() -> dict[str, dict[str, Any]]:
+    """Run the suite against every rewards fault in one subprocess (imports are paid once)."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve())], capture_output=True, text=True, timeout=900
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout[-2000:] + done.stderr[-2000:]
+    return {entry["fault"]: entry for entry in map(json.loads, lines)}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
+def test_suite_kills_reward_fault_by_its_rule(fault_runs: dict[str, dict[str, Any]], fault: Any) -> None:
+    run = fault_runs[fault.name]
+    assert run["rc"] == 1, f"{fault.name} survived ({fault.rule}):\n{run['tail']}"
+    assert run["named"], f"{fault.name} was caught, but not by {fault.rule}:\n{run['tail']}"
+    if fault.kind == "hostile":  # a tolerated reading: passes in the tolerant profile, fails only in strict
+        assert run["tolerant_rc"] == 0, f"{fault.name} fails the tolerant profile:\n{run['tail']}"
+
+
+def _drive() -> None:
+    for fault in FAULTS:
+        profile = "strict" if fault.kind == "hostile" else "tolerant"
+        rc, text = _run_suite(fault.name, fault.rule, profile)
+        entry = {"fault": fault.name, "rc": rc, "named": f"{fault.rule} [" in text, "tail": text[-3000:]}
+        if fault.kind == "hostile":
+            entry["tolerant_rc"] = _run_suite(fault.name, fault.rule, "tolerant")[0]
+        print(json.dumps(entry), flush=True)
+
+
+if __name__ == "__main__":
+    _drive()
