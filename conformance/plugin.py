@@ -84,7 +84,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.headers import parse_headers
 
     run_id = opt.conformance_run_id or secrets.token_hex(4)
-    seed = opt.conformance_seed if opt.conformance_seed is not None else int(run_id, 16) % 2**31
+    seed = opt.conformance_seed if opt.conformance_seed is not None else _seed_of(run_id)
     headers = parse_headers(opt.conformance_header)
     SETTINGS = RunSettings(
         base_url=(opt.conformance_base_url or "").rstrip("/"),
@@ -113,6 +113,14 @@ def pytest_configure(config: pytest.Config) -> None:
         SETTINGS.headers.setdefault("Authorization", "conformance-local")
     config.stash[_results_key] = []
     config.pluginmanager.register(_ResultCollector(config), "conformance-results")
+
+
+def _seed_of(run_id: str) -> int:
+    """The default seed: the hex run id itself (as before), or a digest of a run id chosen by the user."""
+    try:
+        return int(run_id, 16) % 2**31
+    except ValueError:
+        return int(hashlib.sha256(run_id.encode()).hexdigest()[:8], 16) % 2**31
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
