@@ -272,6 +272,76 @@ def test_query_default_limit_is_50(client: TestClient) -> None:
     assert len(page["rewards"]) == 50 and page["pagingMetadata"]["hasNext"] is True
 
 
+ODD_BODIES: list[Any] = [
+    {"reward": None},
+    {"reward": []},
+    {"reward": {"name": 5, "type": {}, "active": "yes"}},
+    {"reward": {"name": "n", "type": "COUPON_REWARD", "couponReward": []}},
+    {
+        "reward": {
+            "name": "n",
+            "type": "COUPON_REWARD",
+            "couponReward": {"freeShipping": {"configsByTier": [1, None]}},
+        }
+    },
+    {
+        "reward": {
+            "name": "n",
+            "type": "COUPON_REWARD",
+            "couponReward": {
+                "fixedAmount": {"configsByTier": [{"costInPoints": "x", "amount": "NaN", "tierId": 7}]},
+                "scope": "s",
+                "minimumSubtotal": "lots",
+                "discountedCycleCount": 1.5,
+            },
+        }
+    },
+    {"reward": {"name": "n", "type": "DISCOUNT_AMOUNT", "discountAmount": {"configsByTier": {"a": 1}}}},
+    {
+        "reward": {
+            "name": "n",
+            "type": "DISCOUNT_AMOUNT",
+            "discountAmount": {"configsByTier": [{"amount": 1.5}]},
+        }
+    },
+    {"reward": {"name": "x" * 100_000, "type": "COUPON_REWARD", "revision": [], "id": {}}},
+]
+ODD_QUERIES: list[Any] = [
+    None,
+    [],
+    {"filter": []},
+    {"filter": {"$and": {}}},
+    {"filter": {"$or": [5]}},
+    {"filter": {"name": {"$gt": {}}}},
+    {"filter": {"$foo": 1}},
+    {"sort": [{"fieldName": 5}]},
+    {"sort": [{"fieldName": "name", "order": "UP"}]},
+    {"cursorPaging": {"limit": "ten"}},
+    {"cursorPaging": {"limit": -1}},
+    {"cursorPaging": {"cursor": 5}},
+    {"cursorPaging": {"cursor": "eyJhZnRlciI6IDV9"}},  # base64 of {"after": 5}
+    {"cursorPaging": {"cursor": "eyJhZnRlciI6W10sImZpbHRlciI6NX0"}},  # {"after":[],"filter":5}
+    {"cursorPaging": []},
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES)
+def test_odd_reward_bodies_get_a_4xx_never_a_500(client: TestClient, body: Any) -> None:
+    created = client.post(REWARDS, json=body)
+    assert 400 <= created.status_code < 500 and "message" in created.json(), created.text
+    reward = create(client, free_shipping("target"))
+    updated = client.put(f"{REWARDS}/{reward['id']}", json=body)
+    assert 400 <= updated.status_code < 500, updated.text
+    bulk = client.post(BULK, json={"rewards": [body.get("reward")]})
+    assert bulk.status_code in (200, 400), bulk.text
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_odd_queries_get_a_400_never_a_500(client: TestClient, query: Any) -> None:
+    answer = client.post(QUERY, json={"query": query})
+    assert answer.status_code == 400, answer.text
+
+
 # the suite kills every rewards fault -------------------------------------------------------------
 def _run_suite(fault: str, rule: str, profile: str) -> tuple[int, str]:
     """One in-process suite run restricted to the fault's rule (the driver below calls it per fault)."""

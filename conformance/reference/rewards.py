@@ -383,6 +383,13 @@ def _decode_cursor(ctx: Context, cursor: str, field: str) -> dict[str, Any] | No
         state = None
     if not isinstance(state, dict) or not isinstance(state.get("after"), list):
         raise invalid([_field(field, "is not a cursor this server issued")])
+    try:  # a hand-made cursor must not reach the matcher unchecked
+        state["filter"] = check_filter(state.get("filter"), field)
+        state["sort"] = check_sort(state.get("sort"), field, max_entries=None)
+    except QueryError:
+        raise invalid([_field(field, "is not a cursor this server issued")]) from None
+    if len(state["after"]) != max(len(state["sort"]), 1) + 1:
+        raise invalid([_field(field, "is not a cursor this server issued")])
     return state
 
 

@@ -58,6 +58,10 @@ def check_filter(value: Any, field: str) -> dict[str, Any]:
                     raise QueryError(f"{where}.{op}", "must be an array")
                 if op == "$startsWith" and not isinstance(arg, str):
                     raise QueryError(f"{where}.{op}", "must be a string")
+                if op in ("$gt", "$gte", "$lt", "$lte") and (
+                    isinstance(arg, bool) or not isinstance(arg, (int, float, str))
+                ):
+                    raise QueryError(f"{where}.{op}", "must be a number or a string")
                 if op == "$exists" and not isinstance(arg, bool):
                     raise QueryError(f"{where}.{op}", "must be a boolean")
     return value
