@@ -1,19 +1,233 @@
-"""Recording and replay of exchanges as vcrpy cassettes (one per test)."""
+"""Recording and replay of exchanges as vcrpy cassettes: one cassette per test, plus a manifest.
+
+Why each piece is here:
+- Secrets never reach disk: every header the run was given (and Authorization, cookies, API keys) is
+  replaced, and so are query parameters and JSON body fields whose name is on the scrub list (request
+  *and* response). The same scrubbing is applied to a replayed request before matching, so a scrubbed
+  recording still matches.
+- Requests match on method, path, query and the *parsed* JSON body (key order and whitespace do not
+  matter), never on host or port: the embedded reference listens on a random port each run.
+- Cassettes are plain YAML written and read with the safe dumper/loader (no Python tags).
+- In replay the network is blocked: a request with no recorded answer fails the test instead of
+  reaching a server.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import re
-from collections.abc import Iterator
+import socket
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import yaml
+
+from conformance.target import REDACTED, SECRET_HEADERS
 
 if TYPE_CHECKING:
     from conformance.plugin import RunSettings
 
+MANIFEST = "manifest.json"
+#: Body fields and query parameters replaced on disk (case-insensitive); extend with
+#: CONFORMANCE_SCRUB_FIELDS="field1,field2".
+DEFAULT_SCRUB_FIELDS = ("token", "accessToken", "refreshToken", "secret", "clientSecret", "password", "apiKey",
+                        "api_key", "authorization")
+#: Headers worth keeping in a cassette: everything else (dates, user agents, test-case ids) is noise.
+KEPT_HEADERS = {"content-type", "retry-after", "location"}
+SERIALIZER = "safe-yaml"
 
+
+class ReplayMiss(Exception):
+    """A replayed test sent a request the cassette has no answer for (the suite or the recording changed)."""
+
+
+# file layout ---------------------------------------------------------------------------------------
 def cassette_name(nodeid: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:180] + ".yaml"
+
+
+def cassette_path(folder: str | Path, nodeid: str) -> Path:
+    module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+    return Path(folder) / module / cassette_name(nodeid)
+
+
+def cassette_files(folder: str | Path) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*.yaml") if p.is_file())
+
+
+# scrubbing -----------------------------------------------------------------------------------------
+def scrub_fields() -> frozenset[str]:
+    extra = [f.strip() for f in os.environ.get("CONFORMANCE_SCRUB_FIELDS", "").split(",") if f.strip()]
+    return frozenset(name.lower() for name in (*DEFAULT_SCRUB_FIELDS, *extra))
+
+
+def scrub_json(value: Any, fields: frozenset[str]) -> Any:
+    """A copy of a JSON value with every field named on the list replaced, at any depth."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if k.lower() in fields and v is not None else scrub_json(v, fields))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(v, fields) for v in value]
+    return value
+
+
+def scrub_text(text: str, fields: frozenset[str], secrets: Iterable[str] = ()) -> str:
+    """Scrub a body: JSON is scrubbed field by field; any literal secret value is replaced everywhere."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, (dict, list)):
+        scrubbed = scrub_json(parsed, fields)
+        if scrubbed != parsed:
+            text = json.dumps(scrubbed, separators=(",", ":"))
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def scrub_url(uri: str, fields: frozenset[str], secrets: Iterable[str] = ()) -> str:
+    parts = urlsplit(uri)
+    if parts.query:
+        pairs = [(k, REDACTED if k.lower() in fields else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(pairs))
+    uri = urlunsplit(parts)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            uri = uri.replace(secret, REDACTED)
+    return uri
+
+
+def _body_text(body: Any) -> str | None:
+    if body is None:
+        return None
+    if isinstance(body, bytes):
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return str(body)
+
+
+class Scrubber:
+    """vcrpy hooks that keep secrets and noise out of cassettes."""
+
+    def __init__(self, header_names: Iterable[str], secret_values: Iterable[str]):
+        self.header_names = SECRET_HEADERS | {name.lower() for name in header_names}
+        self.secrets = sorted({v for v in secret_values if v and len(v) >= 4}, key=len, reverse=True)
+        self.fields = scrub_fields()
+
+    def request(self, request: Any) -> Any:
+        headers = {}
+        for name, value in request.headers.items():
+            lower = name.lower()
+            if lower in self.header_names:
+                headers[lower] = REDACTED
+            elif lower in KEPT_HEADERS:
+                headers[name] = value
+        request.headers = headers
+        request.uri = scrub_url(request.uri, self.fields, self.secrets)
+        text = _body_text(request.body)
+        if text is not None:
+            request.body = scrub_text(text, self.fields, self.secrets).encode("utf-8")
+        return request
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        response["headers"] = {k: v for k, v in response.get("headers", {}).items() if k.lower() in KEPT_HEADERS}
+        body = response.get("body", {})
+        raw = body.get("string")
+        text = _body_text(raw)
+        if text is not None:  # vcrpy also runs this hook on loaded cassettes, where bodies are bytes
+            text = scrub_text(text, self.fields, self.secrets)
+            body["string"] = text.encode("utf-8") if isinstance(raw, bytes) else text
+        return response
+
+
+# matching and serialisation ------------------------------------------------------------------------
+def _parsed(body: Any) -> Any:
+    text = _body_text(body)
+    if not text:
+        return None
+    try:
+        return ("json", json.loads(text))
+    except ValueError:
+        return ("text", text)
+
+
+def json_body_matcher(r1: Any, r2: Any) -> None:
+    """Bodies match when they parse to the same JSON (key order and spacing are not behaviour)."""
+    if _parsed(r1.body) != _parsed(r2.body):
+        raise AssertionError("request bodies differ")
+
+
+class SafeYaml:
+    """Cassette (de)serialiser using only PyYAML's safe loader and dumper."""
+
+    Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    @classmethod
+    def deserialize(cls, text: str) -> Any:
+        return yaml.load(text, Loader=cls.Loader)  # noqa: S506 - safe loader by construction
+
+    @classmethod
+    def serialize(cls, data: Any) -> str:
+        return yaml.dump(_plain(data), Dumper=cls.Dumper, allow_unicode=True, sort_keys=False, width=200)
+
+
+def _plain(value: Any) -> Any:
+    """bytes -> str so the safe dumper can write request bodies as readable text."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+def load_cassette(path: Path) -> list[dict[str, Any]]:
+    """The interactions of one cassette file (safe loading)."""
+    data = SafeYaml.deserialize(path.read_text(encoding="utf-8")) or {}
+    return list(data.get("interactions") or [])
+
+
+def recorder(settings: RunSettings) -> Any:
+    import vcr
+
+    scrubber = Scrubber(settings.headers, settings.headers.values())
+    instance = vcr.VCR(
+        record_mode="none" if settings.replay_dir else "all",
+        match_on=["method", "path", "query", "json_body"],
+        before_record_request=scrubber.request,
+        before_record_response=scrubber.response,
+        decode_compressed_response=True,
+        serializer=SERIALIZER,
+    )
+    instance.register_serializer(SERIALIZER, SafeYaml)
+    instance.register_matcher("json_body", json_body_matcher)
+    return instance
+
+
+@contextlib.contextmanager
+def _network_blocked() -> Iterator[None]:
+    """Replay never reaches a server: a socket connect outside vcrpy's stubs raises."""
+    original = socket.socket.connect
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        raise ConnectionRefusedError(f"network blocked during replay (attempted {address!r})")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
@@ -22,15 +236,59 @@ def cassette_for(nodeid: str, settings: RunSettings) -> Iterator[None]:
     if not folder:
         yield
         return
-    import vcr
-
-    module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
-    path = Path(folder) / module / cassette_name(nodeid)
-    recorder = vcr.VCR(
-        record_mode="none" if settings.replay_dir else "all",
-        match_on=["method", "scheme", "host", "port", "path", "query", "body"],
-        filter_headers=[(name, "[REDACTED]") for name in ("authorization", *map(str.lower, settings.headers))],
-        decode_compressed_response=True,
-    )
-    with recorder.use_cassette(str(path)):
+    path = cassette_path(folder, nodeid)
+    with contextlib.ExitStack() as stack:
+        if settings.replay_dir:
+            stack.enter_context(_network_blocked())
+        stack.enter_context(recorder(settings).use_cassette(str(path), allow_playback_repeats=False))
         yield
+
+
+# manifest ------------------------------------------------------------------------------------------
+def write_manifest(folder: str | Path, *, run: Any, results: dict[str, Any], embedded: bool,
+                   specs: dict[str, str], suite_version: str) -> Path:
+    """What a replay needs to send the same requests (run id, seed, base URL) and what it must reproduce.
+
+    Header *names* are kept so a replay sends the same set; their values never are.
+    """
+    manifest = {
+        "format": 1,
+        "suite_version": suite_version,
+        "recorded_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "target": "embedded reference" if embedded else results.get("base_url"),
+        "embedded": embedded,
+        "faults": list(getattr(run, "faults", []) or []),
+        "base_url": results.get("base_url"),
+        "run_id": results.get("run_id"),
+        "seed": results.get("seed"),
+        "profile": results.get("profile"),
+        "max_examples": getattr(run, "max_examples", None),
+        "quick": getattr(run, "quick", False),
+        "apis": list(getattr(run, "apis", []) or []),
+        "rules": list(getattr(run, "rules", []) or []),
+        "keyword": getattr(run, "keyword", None),
+        "read_only": bool(getattr(run, "read_only", False)),
+        "member_ids": list(getattr(run, "member_ids", []) or []),
+        "header_names": sorted(getattr(run, "headers", {}) or {}),
+        "specs": specs,
+        "verdicts": {r["nodeid"]: {"verdict": r["verdict"], "rules": r["rules"]} for r in results.get("results", [])},
+    }
+    path = Path(folder) / MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{folder} has no {MANIFEST}: not a cassette set recorded with --record")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or "run_id" not in data:
+        raise ValueError(f"{path} is not a conformance manifest")
+    return data
+
+
+def missing_cassettes(folder: str | Path, nodeids: Iterable[str]) -> list[str]:
+    """Tests that have no cassette in the set (the suite grew since it was recorded)."""
+    return [n for n in nodeids if not cassette_path(folder, n).is_file()]

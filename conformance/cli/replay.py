@@ -1,0 +1,86 @@
+"""`conformance replay CASSETTES`: re-run the suite answering from a recorded cassette set, network blocked.
+
+The run id, seed, budget and base URL come from the set's manifest, so the suite generates the same
+names and fuzz cases and sends the same requests. The verdicts are the recorded implementation's; if a
+test's verdict differs from the one recorded (same profile), the replay says so and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    from conformance.cli.run import add_selection_arguments
+
+    parser = subparsers.add_parser("replay", help="re-run the suite from recorded cassettes (no server, no network)")
+    parser.add_argument("cassettes", metavar="DIR", help="cassette set written by `conformance run --record DIR`")
+    add_selection_arguments(parser)
+    parser.add_argument("--report-dir", help="where reports go (default: reports/<timestamp>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from conformance.cli.main import UsageError
+    from conformance.cli.run import default_report_dir
+    from conformance.recording import read_manifest
+    from conformance.runner import EXIT_TOOL, Run, execute
+    from conformance.target import REDACTED
+
+    folder = Path(args.cassettes)
+    if not folder.is_dir():
+        raise UsageError(f"{args.cassettes} is not a folder")
+    try:
+        manifest = read_manifest(folder)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    profile = args.profile or manifest.get("profile") or "tolerant"
+    report_dir = Path(args.report_dir or default_report_dir())
+    run_spec = Run(
+        base_url=manifest.get("base_url") or "http://replay.invalid",
+        headers={name: REDACTED for name in manifest.get("header_names", [])},
+        profile=profile,
+        apis=args.api or manifest.get("apis", []),
+        rules=args.rule or manifest.get("rules", []),
+        keyword=args.keyword or manifest.get("keyword"),
+        exitfirst=args.exitfirst,
+        last_failed=args.lf,
+        workers=args.workers or 1,
+        max_examples=int(manifest.get("max_examples") or 25),
+        seed=manifest.get("seed"),
+        quick=bool(manifest.get("quick")),
+        faults=list(manifest.get("faults", [])),
+        record_dir=None,
+        replay_dir=str(folder),
+        run_id=str(manifest["run_id"]),
+        member_ids=list(manifest.get("member_ids", [])),
+        read_only=bool(manifest.get("read_only")),
+        report_dir=report_dir,
+    )
+    code = execute(run_spec)
+    if profile != manifest.get("profile"):
+        return code
+    differences = compare_verdicts(manifest, report_dir / "results.json")
+    if differences:
+        print(f"replay differs from the recording in {len(differences)} test(s):")
+        for line in differences[:30]:
+            print(f"  {line}")
+        return EXIT_TOOL
+    print(f"replay reproduced the {len(manifest.get('verdicts', {}))} recorded verdicts")
+    return code
+
+
+def compare_verdicts(manifest: dict[str, Any], results_path: Path) -> list[str]:
+    """`nodeid: recorded X, replayed Y` for every test whose verdict changed or that did not run again."""
+    if not results_path.is_file():
+        return ["no results were written"]
+    replayed = {r["nodeid"]: r["verdict"] for r in json.loads(results_path.read_text(encoding="utf-8"))["results"]}
+    recorded = {nodeid: entry["verdict"] for nodeid, entry in manifest.get("verdicts", {}).items()}
+    lines = []
+    for nodeid in sorted(set(recorded) | set(replayed)):
+        before, after = recorded.get(nodeid, "absent"), replayed.get(nodeid, "absent")
+        if before != after:
+            lines.append(f"{nodeid}: recorded {before}, replayed {after}")
+    return lines
