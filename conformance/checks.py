@@ -16,10 +16,11 @@ REVISION = re.compile(r"^[1-9][0-9]*$")
 COLOR = re.compile(r"^#[0-9A-F]{6}$")
 ENTITY_KEYS = ("tier", "reward", "badge", "programSettings")
 LIST_KEYS = ("tiers", "rewards", "badges")
+#: Update operations (path templates as written in specs/) and the envelope key of their entity.
 UPDATE_OPERATIONS = {
-    ("PATCH", "/tiers/{tier.id}"): ("tier",),
-    ("PATCH", "/tiers/program-settings"): ("programSettings",),
-    ("PUT", "/rewards/{reward.id}"): ("reward",),
+    ("PATCH", "/tiers/{tierId}"): "tier",
+    ("PATCH", "/tiers/program-settings"): "programSettings",
+    ("PUT", "/rewards/{id}"): "reward",
 }
 CREATE_OPERATIONS = {("POST", "/tiers"): "tier", ("POST", "/rewards"): "reward", ("POST", "/badges"): "badge"}
 
@@ -79,11 +80,11 @@ def revision_is_decimal_string(ctx: Any, response: Any, case: Any) -> bool | Non
 @schemathesis.check
 def revision_increments_by_one(ctx: Any, response: Any, case: Any) -> bool | None:
     """COMMON-6: a successful update returns the sent revision plus one."""
-    keys = UPDATE_OPERATIONS.get((case.method.upper(), case.path))
-    if response.status_code != 200 or not keys or not isinstance(case.body, dict):
+    key = UPDATE_OPERATIONS.get((case.method.upper(), case.path))
+    if response.status_code != 200 or not key or not isinstance(case.body, dict):
         return None
-    sent = (case.body.get(keys[0]) or {}).get("revision") if isinstance(case.body.get(keys[0]), dict) else None
-    returned = ((_json(response) or {}).get(keys[0]) or {}).get("revision")
+    sent = case.body[key].get("revision") if isinstance(case.body.get(key), dict) else None
+    returned = ((_json(response) or {}).get(key) or {}).get("revision")
     if sent is None or returned is None or not str(sent).isdigit():
         return None
     assert str(returned) == str(int(sent) + 1), (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from starlette.applications import Starlette
@@ -50,6 +51,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A bug in the reference (or a fault variant): logged with its traceback, answered as a bare 500."""
+    logging.getLogger("conformance.reference").error("%s %s failed", request.method, request.url.path,
+                                                     exc_info=exc)
     return JSONResponse({"message": "internal error", "details": {}}, status_code=500)
 
 

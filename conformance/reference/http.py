@@ -17,6 +17,7 @@ from conformance.reference.store import Store
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_BODY_BYTES = 1_000_000
+INT32_MAX = 2**31 - 1  # paging fields are int32 on the wire
 
 
 @dataclass
