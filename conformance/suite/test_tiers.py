@@ -122,7 +122,7 @@ def own_results(owned: Owned, answer: Exchange) -> None:
 
 def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """COMMON-11: the per-item invariants of a bulk create answer; returns the results."""
-    body = expect.ok(answer, f"bulk create of {len(batch)} tiers", rule="COMMON-11")
+    body = expect.ok(answer, f"bulk create of {len(batch)} tiers")
     results = body.get("results") if isinstance(body, dict) else None
     expect.that(isinstance(results, list), "a bulk answer carries a results array", answer, rule="COMMON-11")
     assert isinstance(results, list)
