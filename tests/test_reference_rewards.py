@@ -305,6 +305,14 @@ ODD_BODIES: list[Any] = [
         }
     },
     {"reward": {"name": "x" * 100_000, "type": "COUPON_REWARD", "revision": [], "id": {}}},
+    {
+        "reward": {
+            "name": "n",
+            "type": "COUPON_REWARD",
+            "revision": "\u00b2",
+            "couponReward": {"freeShipping": {"configsByTier": [{"costInPoints": "\u00b2"}]}},
+        }
+    },
 ]
 ODD_QUERIES: list[Any] = [
     None,
@@ -334,6 +342,19 @@ def test_odd_reward_bodies_get_a_4xx_never_a_500(client: TestClient, body: Any) 
     assert 400 <= updated.status_code < 500, updated.text
     bulk = client.post(BULK, json={"rewards": [body.get("reward")]})
     assert bulk.status_code in (200, 400), bulk.text
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "Infinity", "NaN"])
+def test_non_finite_numbers_are_rejected(client: TestClient, number: str) -> None:
+    """Python's JSON parser accepts them, but no JSON response could carry them back."""
+    body = (
+        '{"reward": {"name": "n", "type": "COUPON_REWARD", "couponReward": {"minimumSubtotal": 1, '
+        '"fixedAmount": {"configsByTier": [{"costInPoints": 1, "amount": NUMBER}]}}}}'.replace(
+            "NUMBER", number
+        )
+    )
+    answer = client.post(REWARDS, content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
 
 
 @pytest.mark.parametrize("query", ODD_QUERIES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from typing import Any
 
@@ -306,8 +307,8 @@ def _number(v: Violations, value: Any, field: str) -> float | None:
             value = float(value)
         except ValueError:
             pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        v.add(field, "must be a number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        v.add(field, "must be a finite number")
         return None
     return value
 
@@ -625,7 +626,11 @@ def routes(ctx: Context) -> list[Route]:
             if changes.get("name") is None:
                 changes.pop("name", None)
             kind = changes.get("type")
-            if kind is not None and kind != current["type"] and not ctx.fault("reward-type-change-accepted"):
+            if (
+                kind is not None
+                and kind != current.get("type")
+                and not ctx.fault("reward-type-change-accepted")
+            ):
                 v.add("reward.type", "the type of a reward cannot be changed", "IMMUTABLE")
             merged = _writable(current)
             if any(changes.get(key) is not None for key in PAYLOAD_OF.values()):

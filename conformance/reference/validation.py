@@ -45,7 +45,7 @@ def integer(v: Violations, value: Any, field: str, *, required: bool = False, mi
     if isinstance(value, bool):
         v.add(field, "must be an integer")
         return None
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    if isinstance(value, str) and value.lstrip("-").isascii() and value.lstrip("-").isdigit():
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
