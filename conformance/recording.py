@@ -15,6 +15,7 @@ Why each piece is here:
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -151,11 +152,21 @@ class Scrubber:
 
 # matching and serialisation ------------------------------------------------------------------------
 def _parsed(body: Any) -> Any:
-    text = _body_text(body)
-    if not text:
+    if body is None or body in (b"", ""):
         return None
+    key = body if isinstance(body, (bytes, str)) else str(body)
+    return _parse_cached(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(body: bytes | str) -> Any:
+    """Cached: vcrpy compares each request with every recorded one, so a fuzz cassette parses a body
+    hundreds of times otherwise."""
+    text = _body_text(body)
+    if text is None:
+        return ("bytes", body)  # not UTF-8: compare the exact bytes
     try:
-        return ("json", json.loads(text))
+        return ("json", json.dumps(json.loads(text), sort_keys=True))
     except ValueError:
         return ("text", text)
 
@@ -182,13 +193,16 @@ class SafeYaml:
 
 
 def _plain(value: Any) -> Any:
-    """bytes -> str so the safe dumper can write request bodies as readable text."""
+    """UTF-8 bytes -> str so the safe dumper writes bodies as readable text; other bytes stay binary."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value  # written as !!binary, read back as the same bytes
     return value
 
 

@@ -50,6 +50,49 @@ class RunResults:
                 seen.setdefault(f"{method} {path}", Counter())[int(status)] += 1
         return seen
 
+    def failure_details(self) -> list[dict[str, Any]]:
+        """Each failing or erroring test with the text and source of its rules and the failing exchange."""
+        catalogue = rules.catalogue()
+        details = []
+        for result in self.results:
+            if result["verdict"] not in ("fail", "error"):
+                continue
+            exchange = result.get("exchange") or {}
+            details.append({
+                "nodeid": result["nodeid"],
+                "verdict": result["verdict"],
+                "rules": [{"id": r, "statement": catalogue[r].statement if r in catalogue else "",
+                           "source": catalogue[r].source if r in catalogue else ""} for r in result["rules"]],
+                "message": result.get("tool_error") or result.get("message") or "",
+                "curl": exchange.get("curl"),
+                "status": exchange.get("status"),
+                "response": exchange.get("response"),
+            })
+        return details
+
+    def sdk_rows(self) -> list[dict[str, Any]]:
+        """One row per official SDK method exercised (tests carrying the `sdk` marker), worst verdict wins."""
+        rows: dict[str, dict[str, Any]] = {}
+        for result in self.results:
+            methods = result.get("sdk") or []
+            for method in [methods] if isinstance(methods, str) else methods:
+                row = rows.setdefault(method, {"method": method, "verdict": "skip", "tests": [], "rules": []})
+                row["verdict"] = min(row["verdict"], result["verdict"], key=VERDICT_ORDER.index)
+                row["tests"].append(result["nodeid"])
+                row["rules"] = sorted(set(row["rules"]) | set(result["rules"]))
+        return [rows[m] for m in sorted(rows)]
+
+    def rule_coverage(self) -> dict[str, dict[str, int]]:
+        """Per API: rules in the catalogue, and how many have at least one test in this run."""
+        verdicts = self.rule_verdicts()
+        coverage: dict[str, dict[str, int]] = {}
+        for rule in rules.catalogue().values():
+            row = coverage.setdefault(rule.api, {"total": 0, "tested": 0, "webhook": 0})
+            row["total"] += 1
+            row["tested"] += rule.id in verdicts
+            row["webhook"] += rule.webhook
+        return coverage
+
     def to_json(self) -> dict[str, Any]:
         catalogue = rules.catalogue()
         verdicts = self.rule_verdicts()
@@ -62,6 +105,9 @@ class RunResults:
                 for r in catalogue.values()
             ],
             "operations": {op: dict(sorted(codes.items())) for op, codes in sorted(self.operations().items())},
+            "coverage": self.rule_coverage(),
+            "failures": self.failure_details(),
+            "sdk": self.sdk_rows(),
             "tests": self.results,
         }
 

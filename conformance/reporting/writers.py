@@ -1,10 +1,16 @@
-"""Report writers. Each takes `RunResults` and a folder; none talks to the target."""
+"""Report writers. Each takes `RunResults` and a folder; none talks to the target.
+
+`write_reports` is the one entry point: report.json (machine-readable), summary.md (short), report.md and
+report.html (for people: rule x API matrix, coverage, failures with rule text and curl, SDK table).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from conformance.reporting.html import report_html
+from conformance.reporting.markdown import report_markdown
 from conformance.reporting.results import RunResults
 
 
@@ -17,6 +23,12 @@ def write_reports(results: RunResults, folder: Path) -> list[Path]:
     summary = folder / "summary.md"
     summary.write_text(summary_markdown(results), encoding="utf-8")
     written.append(summary)
+    markdown = folder / "report.md"
+    markdown.write_text(report_markdown(results), encoding="utf-8")
+    written.append(markdown)
+    html = folder / "report.html"
+    html.write_text(report_html(results), encoding="utf-8")
+    written.append(html)
     return written
 
 

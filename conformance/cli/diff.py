@@ -1,0 +1,39 @@
+"""`conformance diff OLD NEW`: behaviour changes between two runs, classified breaking vs benign.
+
+Exit 1 when something breaking changed, 0 otherwise, 2 when an input is not a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("diff", help="compare two runs (cassette sets, report folders or report.json)")
+    parser.add_argument("old", metavar="OLD", help="cassette set, report folder or report.json")
+    parser.add_argument("new", metavar="NEW", help="cassette set, report folder or report.json")
+    parser.add_argument("--out", default="diff", help="folder for diff.md and diff.html (default: ./diff)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from conformance.cli.main import UsageError
+    from conformance.diff import DiffInputError, compare, diff_html, diff_markdown, load_run
+
+    try:
+        old, new = load_run(args.old), load_run(args.new)
+    except DiffInputError as exc:
+        raise UsageError(str(exc)) from None
+    changes = compare(old, new)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    markdown = diff_markdown(old, new, changes)
+    (out / "diff.md").write_text(markdown, encoding="utf-8")
+    (out / "diff.html").write_text(diff_html(old, new, changes), encoding="utf-8")
+    breaking = [c for c in changes if c.breaking]
+    for change in breaking[:40]:
+        print(f"BREAKING {change.kind} {change.subject}: {change.detail}")
+    print(f"{len(breaking)} breaking, {len(changes) - len(breaking)} benign change(s); written to {out}/diff.md, "
+          f"{out}/diff.html")
+    return 1 if breaking else 0
