@@ -13,7 +13,7 @@ from starlette.routing import Route
 from conformance.reference import validation as check
 from conformance.reference.errors import Violations, invalid, not_found
 from conformance.reference.faults import Fault
-from conformance.reference.http import Context, is_guid, ok, query_int, read_json
+from conformance.reference.http import INT32_MAX, Context, is_guid, ok, query_int, read_json
 
 PREFIX = "/members/v3/badges"
 BADGE = "badge"
@@ -35,19 +35,23 @@ FAULTS = (
     Fault("badge-default-colors-missing", "BADGE-2", "no default colors when none are given"),
     Fault("badge-lowercase-colors-returned", "BADGE-3", "lowercase colors are stored and returned as sent"),
     Fault("badge-bad-color-accepted", "BADGE-4", "colors are not validated (\"red\" accepted)"),
-    Fault("badge-empty-title-accepted", "BADGE-5", "an empty title is accepted"),
+    Fault("badge-empty-title-accepted", "BADGE-5", "a missing or empty title is accepted"),
     Fault("badge-slug-keeps-case", "BADGE-6", "slug keeps upper case and special characters"),
     Fault("badge-slug-from-client", "BADGE-6", "a client-supplied slug is kept"),
+    Fault("badge-duplicate-slugs", "BADGE-6", "badges sharing a title share a slug (AMB-33: strict only)"),
     Fault("badge-slug-not-updated", "BADGE-7", "a title change keeps the old slug"),
     Fault("badge-update-rewrites-created-date", "BADGE-7", "update rewrites createdDate"),
     Fault("badge-patch-resets-fields", "BADGE-8", "PATCH replaces the badge: omitted fields reset"),
     Fault("badge-get-drops-description", "BADGE-9", "GET answers the badge without its description"),
+    Fault("badge-unknown-id-400", "BADGE-10", "unknown badge ids answer 400 instead of 404"),
     Fault("badge-unknown-members-empty", "BADGE-10", "members of an unknown badge: 200, none"),
     Fault("badge-list-limit-ignored", "BADGE-11", "List Badges ignores paging.limit"),
     Fault("badge-list-offset-ignored", "BADGE-11", "List Badges ignores paging.offset"),
     Fault("badge-list-count-is-total", "BADGE-11", "metadata.count reports the total, not the page"),
+    Fault("badge-list-oversize-limit-crashes", "BADGE-12", "List Badges answers 500 to paging.limit > 1000"),
     Fault("badge-member-list-limit-unchecked", "BADGE-12", "members by badge return more than 1000 per call"),
     Fault("badge-query-filter-ignored", "BADGE-13", "Query Badges ignores the filter"),
+    Fault("badge-query-sort-ignored", "BADGE-13", "Query Badges ignores sort (a SHOULD: strict only)"),
     Fault("badge-delete-keeps-badge", "BADGE-14", "delete answers {} but the badge stays"),
     Fault("badge-delete-keeps-assignments", "BADGE-14", "deleted badges stay in counts and badgeIds"),
     Fault("badge-counts-miss-assignments", "BADGE-15", "member counts miss the latest assignment"),
@@ -94,8 +98,11 @@ def _badge_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, creating:
     """Validate the writable fields; id, slug and dates are read-only and ignored (AMB-30)."""
     out: dict[str, Any] = {}
     min_title = 0 if ctx.fault("badge-empty-title-accepted") else 1
-    title = check.string(v, raw.get("title"), "badge.title", required=creating, min_length=min_title,
+    required = creating and not ctx.fault("badge-empty-title-accepted")
+    title = check.string(v, raw.get("title"), "badge.title", required=required, min_length=min_title,
                          max_length=MAX_TITLE)
+    if title is None and creating and not required:
+        title = ""
     if title is not None:
         if min_title and not title.strip() and title:
             v.add("badge.title", "must not be blank", "MIN_LENGTH")
@@ -244,6 +251,8 @@ def routes(ctx: Context) -> list[Route]:
         _guid_path(badge_id)
         badge = store.get(BADGE, badge_id)
         if badge is None:
+            if ctx.fault("badge-unknown-id-400"):
+                raise invalid([_field("id", "no such badge")])
             raise not_found("badge", badge_id)
         return badge
 
@@ -267,14 +276,20 @@ def routes(ctx: Context) -> list[Route]:
             return client["slug"]
         if ctx.fault("badge-slug-keeps-case"):
             return title.replace(" ", "-")
+        if ctx.fault("badge-duplicate-slugs"):
+            return slugify(title)
         return _unique_slug(slugify(title), taken_slugs(except_id))
 
     def render(badge: dict[str, Any]) -> dict[str, Any]:
         return dict(badge)
 
     async def list_badges(request: Request) -> Response:
-        limit, offset = _paging(query_int(request, "paging.limit", None, 0, MAX_LIMIT),
-                                query_int(request, "paging.offset", None, 0))
+        crashes = ctx.fault("badge-list-oversize-limit-crashes")
+        requested = query_int(request, "paging.limit", None, 0, None if crashes else MAX_LIMIT)
+        if requested is not None and requested > MAX_LIMIT:
+            raise RuntimeError("page buffer overflow")  # only with the fault: an unhandled oversize limit
+        limit, offset = _paging(requested,
+                                query_int(request, "paging.offset", None, 0, INT32_MAX))
         badges = store.all(BADGE)
         if ctx.fault("badge-list-limit-ignored"):
             limit = len(badges) + 1
@@ -306,19 +321,22 @@ def routes(ctx: Context) -> list[Route]:
         body = await read_json(request)
         if isinstance(body.get("query"), dict):  # AMB-18: the wrapped form is accepted too
             body = body["query"]
-        filt = body.get("filter") or {}
+        filt = {} if body.get("filter") is None else body["filter"]
+        if not isinstance(filt, dict):
+            raise invalid([_field("filter", "must be an object")])
         sort = body.get("sort") if body.get("sort") is not None else body.get("sorting")
         v = Violations()
         paging = check.obj(v, body.get("paging"), "paging") or {}
         limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=MAX_LIMIT)
-        offset = check.integer(v, paging.get("offset"), "paging.offset", minimum=0)
+        offset = check.integer(v, paging.get("offset"), "paging.offset", minimum=0, maximum=INT32_MAX)
         v.raise_if_any()
         badges = store.all(BADGE)
         if not ctx.fault("badge-query-filter-ignored"):
             badges = [b for b in badges if _matches(b, filt)]
         else:
             _matches({}, filt)
-        badges = _sorted(badges, sort)
+        if not ctx.fault("badge-query-sort-ignored"):
+            badges = _sorted(badges, sort)
         page, metadata = _page([render(b) for b in badges], *_paging(limit, offset))
         return ok({"badges": page, "metadata": metadata})
 
@@ -369,7 +387,7 @@ def routes(ctx: Context) -> list[Route]:
         badge_id = request.path_params["badge_id"]
         maximum = None if ctx.fault("badge-member-list-limit-unchecked") else MAX_LIMIT
         limit, offset = _paging(query_int(request, "paging.limit", None, 0, maximum),
-                                query_int(request, "paging.offset", None, 0))
+                                query_int(request, "paging.offset", None, 0, INT32_MAX))
         _guid_path(badge_id)
         if ctx.fault("badge-unknown-members-empty") and store.get(BADGE, badge_id) is None:
             return ok({"memberIds": [], "metadata": _page([], limit, 0)[1]})

@@ -234,6 +234,25 @@ def test_slug_is_derived_from_title(badges: BadgesApi, owned: Owned, expect: Exp
     )
 
 
+@pytest.mark.rule("BADGE-6")
+def test_badges_sharing_a_title_keep_distinct_slugs(
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    first = create_badge(badges, owned, expect, unique)
+    answer = badges.create({"title": first["title"]})
+    register(owned, answer)
+    if answer.status != 200:  # AMB-33: refusing a second badge with the same title is tolerated
+        expect.rejected(answer, answer.status, what="second badge with the same title")
+        return
+    second = badge_in(expect, answer, "second badge with the same title")
+    expect.prefer(
+        second.get("slug") != first.get("slug"),
+        f"two badges titled {first['title']!r} share the slug {first.get('slug')!r}",
+        answer,
+        amb="AMB-33",
+    )
+
+
 @pytest.mark.rule("BADGE-6", "COMMON-7")
 def test_client_supplied_slug_is_ignored(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
