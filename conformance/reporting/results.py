@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from conformance import rules
 
 VERDICT_ORDER = ("error", "fail", "warn", "pass", "skip")
+GUID_SEGMENT = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?=/|$)")
 
 
 @dataclass
@@ -47,6 +49,7 @@ class RunResults:
         seen: dict[str, Counter[int]] = {}
         for result in self.results:
             for method, path, status in result.get("traffic", []):
+                path = GUID_SEGMENT.sub("/{id}", path.split("?", 1)[0])  # fuzz traffic is not templated
                 seen.setdefault(f"{method} {path}", Counter())[int(status)] += 1
         return seen
 
