@@ -32,10 +32,14 @@ from conformance.suite.test_tiers import (
     own_results,
     padded,
     succeeded,
-    tiers,  # noqa: F401  (fixture)
 )
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
+
+
+@pytest.fixture
+def tiers(target: Target) -> TiersApi:
+    return TiersApi(target)
 
 
 def check_error_body(expect: Expect, answer: Exchange, what: str) -> None:

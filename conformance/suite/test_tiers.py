@@ -5,8 +5,8 @@ serialises those tests across xdist workers (a file lock per target) and restore
 site had before the test. Settings cannot be deleted (the API has no such endpoint), so a site that had
 none keeps the DISABLED defaults that Get Tiers Program creates anyway (TIER-15).
 
-The settings tests that need a site *without* settings (TIER-15 defaults, TIER-17 create) come first
-in this file: only one of them can observe a fresh site per run; the other one then checks what it can.
+The settings tests that need a site *without* settings (TIER-15 defaults, TIER-17 create) live in
+test_0_tiers_fresh_site.py, whose name sorts first so they run before any other test touches settings.
 """
 
 from __future__ import annotations
@@ -241,15 +241,22 @@ class SettingsGuard:
         raise AssertionError(f"could not restore the program settings: {restored.describe()}")
 
 
-@pytest.fixture
-def program_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]:
-    """Serialised access to the site's program settings, restored after the test."""
+@contextmanager
+def guarded_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]:
+    """Serialised access to the site's program settings, restored afterwards (for any suite module)."""
     with settings_lock(tiers.target.base_url):
         guard = SettingsGuard(tiers, expect)
         try:
             yield guard
         finally:
             guard.restore()
+
+
+@pytest.fixture
+def program_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]:
+    """Serialised access to the site's program settings, restored after the test."""
+    with guarded_settings(tiers, expect) as guard:
+        yield guard
 
 
 def other_status(status: Any) -> str:
@@ -264,53 +271,6 @@ def window(settings: dict[str, Any]) -> dict[str, Any]:
 def settings_revision(tiers: TiersApi) -> Any:
     answer = tiers.settings()
     return ((answer.body or {}).get("programSettings") or {}).get("revision") if answer.status == 200 else None
-
-
-# TIER-15 / TIER-17: need a site without settings ------------------------------------------------------
-@pytest.mark.rule("TIER-15")
-def test_program_creates_default_settings(tiers: TiersApi, program_settings: SettingsGuard, expect: Expect) -> None:
-    before = tiers.settings()
-    expect.status(before, (200, 404), what="Get Tiers Program Settings before Get Tiers Program (AMB-14)")
-    fresh = not program_settings.existed
-    program = expect.ok(tiers.program(), "Get Tiers Program")
-    settings = program.get("programSettings") if isinstance(program, dict) else None
-    expect.that(isinstance(settings, dict) and settings, "Get Tiers Program returns programSettings")
-    assert isinstance(settings, dict)
-    expect.that(isinstance(settings.get("revision"), str) and settings["revision"].isdigit(),
-                f"programSettings carries a decimal-string revision, got {settings.get('revision')!r}")
-    existing = tiers.settings()
-    stored = entity(expect, existing, "Get Tiers Program Settings after Get Tiers Program", key="programSettings")
-    expect.that(stored.get("revision") == settings.get("revision") and stored.get("status") == settings.get("status"),
-                "Get Tiers Program Settings returns the settings Get Tiers Program reported", existing)
-    if fresh:  # the site had none: Get Tiers Program created the documented defaults
-        expect.that(settings.get("status") == "DISABLED",
-                    f"default status is DISABLED, got {settings.get('status')!r}")
-        months = (settings.get("rollingWindow") or {}).get("durationInMonths")
-        expect.that(months is None or (isinstance(months, int) and 1 <= months <= 36),
-                    f"a default durationInMonths is within 1..36, got {months!r} (AMB-8)")
-    else:
-        saved = program_settings.saved or {}
-        expect.that(settings.get("revision") == saved.get("revision") and settings.get("status") == saved.get("status"),
-                    "Get Tiers Program returns the existing settings unchanged", existing)
-
-
-@pytest.mark.rule("TIER-17", "COMMON-6")
-def test_create_settings_on_a_site_without_settings(
-    tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, unique: Unique
-) -> None:
-    if program_settings.existed or tiers.settings().status == 200:
-        pytest.skip("the site already has program settings; creation is observable only on a site without them")
-    sent = {"status": "DISABLED", "rollingWindow": {"durationInMonths": 24},
-            "baseTierDefinition": {"name": unique.name(), "description": "conformance base tier"}}
-    answer = tiers.create_settings(sent)
-    created = entity(expect, answer, "Create Tiers Program Settings", key="programSettings")
-    expect.that(created.get("revision") == "1", f"new settings start at revision \"1\", got {created.get('revision')!r}",
-                answer)
-    expect.that(created.get("status") == "DISABLED", "the response echoes status", answer)
-    expect.that((created.get("rollingWindow") or {}).get("durationInMonths") == 24,
-                "the response echoes rollingWindow.durationInMonths", answer)
-    expect.that((created.get("baseTierDefinition") or {}).get("name") == sent["baseTierDefinition"]["name"],
-                "the response echoes baseTierDefinition.name", answer)
 
 
 # settings writes --------------------------------------------------------------------------------------
