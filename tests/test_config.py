@@ -68,7 +68,8 @@ def one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 # precedence ---------------------------------------------------------------------------------------
 def test_file_values_are_used_when_nothing_else_is_given(workdir: Path) -> None:
-    (workdir / "conformance.toml").write_text('base_url = "http://file"\nprofile = "strict"\napis = ["tiers"]\n'
+    (workdir / "conformance.toml").write_text('base_url = "http://file"\nprofile = "strict"\n'
+                                              'apis = ["tiers"]\n'
                                               'member_ids = ["m1"]\nmax_examples = 7\n')
     resolved = options()
     assert resolved["base_url"] == "http://file"
@@ -78,7 +79,8 @@ def test_file_values_are_used_when_nothing_else_is_given(workdir: Path) -> None:
     assert resolved["max_examples"] == 7
 
 
-def test_environment_beats_file_and_flags_beat_environment(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_beats_file_and_flags_beat_environment(workdir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     (workdir / "conformance.toml").write_text('base_url = "http://file"\nprofile = "tolerant"\n')
     monkeypatch.setenv("CONFORMANCE_BASE_URL", "http://env")
     monkeypatch.setenv("CONFORMANCE_PROFILE", "strict")

@@ -32,7 +32,8 @@ def plain_pytest(folder: Path, *extra: str) -> subprocess.Popen[str]:
 
 
 def conformance_run(folder: Path, *extra: str) -> subprocess.Popen[str]:
-    args = [sys.executable, "-m", "conformance", "run", "--report-dir", str(folder / "out"), "--run-id", "clipath"]
+    args = [sys.executable, "-m", "conformance", "run", "--report-dir", str(folder / "out"),
+            "--run-id", "clipath"]
     for rule in RULES:
         args += ["--rule", rule]
     folder.mkdir(parents=True)
@@ -79,8 +80,9 @@ def test_dash_p_conformance_loads_the_plugin_once(tmp_path: Path) -> None:
     """The entry point auto-loads `conformance.plugin`; `-p conformance` names that entry point, so it is
     not registered a second time (which pytest would refuse with a duplicate-option error)."""
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conformance", "--pyargs", "conformance.suite", "--collect-only",
-         "-q", "-p", "no:cacheprovider", "--conformance-replay", str(tmp_path), "--conformance-rule", "TIER-2"],
+        [sys.executable, "-m", "pytest", "-p", "conformance", "--pyargs", "conformance.suite",
+         "--collect-only", "-q", "-p", "no:cacheprovider", "--conformance-replay", str(tmp_path),
+         "--conformance-rule", "TIER-2"],
         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "test_tier_name_must_be_unique" in completed.stdout
