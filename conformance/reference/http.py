@@ -75,7 +75,7 @@ def query_int(request: Request, name: str, default: int | None, minimum: int = 0
               maximum: int | None = None) -> int | None:
     """An integer query parameter (`paging.limit`), validated; absent gives `default`."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
