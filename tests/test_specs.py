@@ -93,3 +93,13 @@ def test_lint_exits_2_on_missing_or_unparsable_file(tmp_path: Path,
     broken.write_text("openapi: [unclosed\n", encoding="utf-8")
     assert main(["lint", str(broken)]) == 2
     assert "not valid YAML" in capsys.readouterr().out
+
+
+def test_lint_flags_a_broken_link(tmp_path: Path) -> None:
+    folder = _copy_specs(tmp_path)
+    path = folder / SPEC_FILES["tiers"]
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec["paths"]["/tiers"]["post"]["responses"]["200"]["links"]["GetTier"]["operationId"] = "getTierX"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    found = [str(p) for p in lint([path]).problems]
+    assert any("links" in p and "getTierX" in p for p in found)
