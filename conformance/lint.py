@@ -98,10 +98,9 @@ def lint(paths: Sequence[Path | str], *, generate: bool = True) -> LintReport:
         path = Path(raw)
         try:
             document = load(path)
-        except Unreadable as exc:
+            report.specs.append(_lint_one(path, document, report.problems, generate=generate))
+        except Unreadable as exc:  # the spec, or a file it references (common.yaml)
             report.unreadable.append(f"{path}: {exc}")
-            continue
-        report.specs.append(_lint_one(path, document, report.problems, generate=generate))
     if not report.unreadable:
         _check_rules(report)
     return report

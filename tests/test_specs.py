@@ -93,6 +93,11 @@ def test_lint_exits_2_on_missing_or_unparsable_file(tmp_path: Path,
     broken.write_text("openapi: [unclosed\n", encoding="utf-8")
     assert main(["lint", str(broken)]) == 2
     assert "not valid YAML" in capsys.readouterr().out
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(spec_path("badges"), alone / "badges.yaml")  # without the common.yaml it references
+    assert main(["lint", str(alone / "badges.yaml")]) == 2
+    assert "referenced file common.yaml" in capsys.readouterr().out
 
 
 def test_lint_flags_a_broken_link(tmp_path: Path) -> None:
