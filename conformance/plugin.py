@@ -46,6 +46,7 @@ class RunSettings:
     replay_dir: str | None
     embedded: bool
     results_path: str | None
+    quick: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -65,6 +66,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-rule", action="append", default=[], help="select rules, e.g. TIER-2 or 'REWARD-*'")
     group.addoption("--conformance-api", action="append", default=[], choices=["tiers", "rewards", "badges"])
     group.addoption("--conformance-max-examples", type=int, default=25, help="schemathesis examples per operation")
+    group.addoption("--conformance-quick", action="store_true",
+                    help="fuzz without the coverage phase (every rule scenario still runs)")
     group.addoption("--conformance-seed", type=int, default=None, help="seed for data generation and fuzzing")
     group.addoption("--conformance-fault", action="append", default=[], help="fault of the embedded reference")
     group.addoption("--conformance-record", metavar="DIR", help="record every exchange as vcrpy cassettes")
@@ -101,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         replay_dir=opt.conformance_replay,
         embedded=not opt.conformance_base_url,
         results_path=opt.conformance_results,
+        quick=opt.conformance_quick,
     )
     SETTINGS.extra["timeout"] = opt.conformance_timeout
     config.stash[_settings_key] = SETTINGS
