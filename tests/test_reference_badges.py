@@ -164,6 +164,7 @@ STRICT_ONLY = {"badge-duplicate-slugs", "badge-query-sort-ignored"}
 
 
 def run_suite(*options: str) -> tuple[int, str]:
+    """The badge scenarios in a fresh pytest (fuzzing plugins off: they only slow the start-up)."""
     command = [
         sys.executable,
         "-m",
@@ -174,6 +175,10 @@ def run_suite(*options: str) -> tuple[int, str]:
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:schemathesis",
+        "-p",
+        "no:hypothesispytest",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout + done.stderr

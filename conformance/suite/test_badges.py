@@ -7,9 +7,13 @@ site-wide display order is saved first and restored with the full id list afterw
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,7 +100,7 @@ def counts(badges: BadgesApi, expect: Expect, rule: str | None = None) -> tuple[
     answer = badges.counts()
     body = as_dict(expect.ok(answer, "Get Member Counts Per Badge", rule=rule))
     entries = [as_dict(e) for e in as_list(body.get("badgeMemberCounts"))]
-    return {e.get("badgeId"): e.get("memberCount") for e in entries}, answer
+    return {str(e.get("badgeId")): e.get("memberCount") for e in entries}, answer
 
 
 def count_of(badges: BadgesApi, expect: Expect, badge_id: str, rule: str | None = None) -> Any:
@@ -105,20 +109,34 @@ def count_of(badges: BadgesApi, expect: Expect, badge_id: str, rule: str | None 
 
 
 def ids_of(answer: Exchange) -> list[str]:
-    return [as_dict(b).get("id") for b in as_list(as_dict(answer.body).get("badges"))]
+    return [str(as_dict(b).get("id")) for b in as_list(as_dict(answer.body).get("badges"))]
+
+
+@contextmanager
+def order_lock(target: Target) -> Iterator[None]:
+    """One display-order scenario at a time per target, across xdist workers on this machine."""
+    key = hashlib.sha256(target.base_url.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"conformance-badge-order-{key}.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
 def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
     """Save the site-wide display order, yield it, and put it back with the full id list (AMB-37)."""
-    saved = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
-    try:
-        yield saved
-    finally:
-        present = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
-        restored = [i for i in saved if i in present] + [i for i in present if i not in saved]
-        if restored:
-            badges.order(restored)
+    with order_lock(badges.target):
+        saved = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
+        try:
+            yield saved
+        finally:
+            present = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
+            restored = [i for i in saved if i in present] + [i for i in present if i not in saved]
+            if restored:
+                badges.order(restored)
 
 
 # BADGE-1 .. BADGE-10: the badge itself ----------------------------------------------------------
@@ -362,7 +380,10 @@ def test_list_badges_pages_with_limit_and_offset(
 ) -> None:
     for _ in range(6):  # more than offset + limit, so an ignored limit shows
         create_badge(badges, owned, expect, unique)
-    first = badges.page()
+    for _ in range(3):  # other clients of a live site may add badges meanwhile: judge a stable snapshot
+        first, page = badges.page(), badges.page(limit=4, offset=1)
+        if ids_of(badges.page()) == ids_of(first):
+            break
     body = as_dict(expect.ok(first, "List Badges without parameters"))
     listed = as_list(body.get("badges"))
     metadata = as_dict(body.get("metadata"))
@@ -373,7 +394,6 @@ def test_list_badges_pages_with_limit_and_offset(
     expect.that(
         metadata.get("count", len(listed)) == len(listed), "metadata.count equals the page size", first
     )
-    page = badges.page(limit=4, offset=1)
     paged = as_dict(expect.ok(page, "List Badges with paging.limit=4&paging.offset=1"))
     items = as_list(paged.get("badges"))
     expect.that(len(items) <= 4, f"paging.limit=4 returns at most 4 badges, got {len(items)}", page)
@@ -381,9 +401,14 @@ def test_list_badges_pages_with_limit_and_offset(
     expect.that(ids_of(page) == expected, f"the page starts at the 2nd badge: expected {expected}", page)
     count = as_dict(paged.get("metadata")).get("count", len(items))
     expect.that(count == len(items), f"metadata.count ({count!r}) equals the page size ({len(items)})", page)
-    total = metadata.get("total")
-    if total is not None:
-        expect.that(total == len(badges.all()), f"metadata.total ({total!r}) is the number of badges", first)
+    if metadata.get("total") is None:
+        return
+    for _ in range(3):
+        before, walked, after = badges.page(), len(badges.all()), badges.page()
+        total = as_dict(as_dict(before.body).get("metadata")).get("total")
+        if total == as_dict(as_dict(after.body).get("metadata")).get("total"):
+            break
+    expect.that(total == walked, f"metadata.total ({total!r}) is the number of badges ({walked})", before)
 
 
 @pytest.mark.rule("BADGE-12", "COMMON-14")
@@ -662,13 +687,15 @@ def test_member_counts_reference_existing_badges_with_counts(
         )
     expect.that(entries.get(assigned["id"], 0) == 1, "the assigned badge counts its member", answer)
     existing = {b.get("id") for b in badges.all()}
-    for badge_id in entries:
-        if badge_id not in existing:
-            expect.status(
-                badges.get(str(badge_id)),
-                200,
-                what=f"members/count references badge {badge_id!r}, which must exist",
-            )
+    unlisted = [b for b in entries if b not in existing]
+    if unlisted:  # a live site's badge may have been deleted meanwhile: judge what is still counted
+        unlisted = [b for b in counts(badges, expect)[0] if b in unlisted]
+    for badge_id in unlisted:
+        expect.status(
+            badges.get(str(badge_id)),
+            200,
+            what=f"members/count references badge {badge_id!r}, which must exist",
+        )
 
 
 # COMMON-17: literal routes win over {id} -----------------------------------------------------------
