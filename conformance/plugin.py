@@ -107,14 +107,8 @@ def pytest_configure(config: pytest.Config) -> None:
         quick=opt.conformance_quick,
     )
     SETTINGS.extra["timeout"] = opt.conformance_timeout
+    SETTINGS.extra["faults"] = list(opt.conformance_fault)
     config.stash[_settings_key] = SETTINGS
-    if SETTINGS.embedded and not SETTINGS.replay_dir and _runs_tests(config):
-        from conformance.embedded import EmbeddedServer
-
-        server = EmbeddedServer(faults=opt.conformance_fault).start()
-        config.stash[_server_key] = server
-        SETTINGS.base_url = server.base_url
-        SETTINGS.headers.setdefault("Authorization", "conformance-local")
     config.stash[_results_key] = []
     config.pluginmanager.register(_ResultCollector(config), "conformance-results")
 
@@ -127,20 +121,8 @@ def _seed_of(run_id: str) -> int:
         return int(hashlib.sha256(run_id.encode()).hexdigest()[:8], 16) % 2**31
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    server = config.stash.get(_server_key, None)
-    if server is not None:
-        server.stop()
-
-
 _settings_key = pytest.StashKey[RunSettings]()
-_server_key = pytest.StashKey[Any]()
 _results_key = pytest.StashKey[list[dict[str, Any]]]()
-
-
-def _runs_tests(config: pytest.Config) -> bool:
-    """Workers and plain runs talk to the target; an xdist controller only distributes."""
-    return not (config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"))
 
 
 def settings_of(config: pytest.Config) -> RunSettings:
@@ -211,9 +193,25 @@ def _rename(item: pytest.Item, nodeid: str) -> None:
 
 # fixtures -----------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def conformance_settings(pytestconfig: pytest.Config) -> RunSettings:
-    """The run's settings: target, profile, run id, budgets."""
-    return settings_of(pytestconfig)
+def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
+    """The run's settings: target, profile, run id, budgets.
+
+    With no base URL the embedded reference starts here, on first use, so a pytest session that merely has
+    the plugin installed (it is auto-loaded) never starts a server.
+    """
+    settings = settings_of(pytestconfig)
+    if not (settings.embedded and not settings.replay_dir and not settings.base_url):
+        yield settings
+        return
+    from conformance.embedded import EmbeddedServer
+
+    server = EmbeddedServer(faults=settings.extra.get("faults", ())).start()
+    settings.base_url = server.base_url
+    settings.headers.setdefault("Authorization", "conformance-local")
+    try:
+        yield settings
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -323,6 +321,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.user_properties.append(("conformance.exchange", json.dumps(exchanges[-1].to_dict())))
         if call.excinfo is not None and call.excinfo.errisinstance(TargetError):
             report.user_properties.append(("conformance.tool_error", str(call.excinfo.value)))
+        # JUnit writes the properties of an item's last report (teardown), which pytest builds from the item's
+        # own list: put the human-readable ones there so every testcase names its rules and warnings.
+        item.user_properties.append(("rules", " ".join(ids)))
+        if checker is not None and checker.warnings:
+            item.user_properties.append(("warnings", " | ".join(w["message"] for w in checker.warnings)))
 
 
 class _ResultCollector:
@@ -364,7 +367,7 @@ class _ResultCollector:
         if hasattr(self.config, "workerinput"):
             return
         settings = settings_of(self.config)
-        if not settings.replay_dir and settings.base_url and not settings.read_only:
+        if not settings.replay_dir and not settings.embedded and not settings.read_only:
             try:
                 leftovers = sweep(Target(settings.base_url, dict(settings.headers)), settings.run_id)
             except (TargetError, NotImplementedError):

@@ -124,6 +124,7 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         "-q", "--no-header", "-rN", "--tb=no", "-p", "no:warnings",
         "--assert=plain",  # the suite judges through Expect; rewriting ~400 modules per run only costs time
         "--junitxml", str(run.report_dir / "junit.xml"),
+        "-o", "junit_family=xunit1",  # keeps each testcase's properties (rule ids, warnings) in the XML
         "--conformance-results", str(results_path),
         "--conformance-profile", run.profile,
         "--conformance-run-id", run.run_id,
@@ -192,7 +193,7 @@ def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bo
     results = load_results(results_path, meta)
     written = write_reports(results, run.report_dir)
     (run.report_dir / "meta.json").write_text(json.dumps(meta, indent=1))
-    print_summary(results, written, elapsed)
+    print_summary(results, written, elapsed, interrupted=code == 2)
     if run.record_dir and not _after_recording(run, results_path, embedded, meta):
         return EXIT_TOOL
     if code == 2:  # interrupted: what ran was reported, the verdict is incomplete
