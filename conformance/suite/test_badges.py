@@ -11,7 +11,7 @@ import fcntl
 import hashlib
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -133,10 +133,32 @@ def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
         try:
             yield saved
         finally:
-            present = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
-            restored = [i for i in saved if i in present] + [i for i in present if i not in saved]
-            if restored:
-                badges.order(restored)
+            order_all(
+                badges,
+                lambda present: [i for i in saved if i in present] + [i for i in present if i not in saved],
+            )
+
+
+def badge_ids(badges: BadgesApi) -> list[str]:
+    return [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
+
+
+def order_all(
+    badges: BadgesApi, arrange: Callable[[list[str]], list[str]]
+) -> tuple[list[str], Exchange | None]:
+    """Send the full id list arranged from the current one; retried when other clients of a live site
+    add or delete badges between the listing and the update (a vanished id would be answered 404)."""
+    sent: list[str] = []
+    answer = None
+    for _ in range(3):
+        present = badge_ids(badges)
+        sent = arrange(present)
+        if not sent:
+            return sent, None
+        answer = badges.order(sent)
+        if answer.status == 200 or set(badge_ids(badges)) == set(present):
+            break
+    return sent, answer
 
 
 # BADGE-1 .. BADGE-10: the badge itself ----------------------------------------------------------
@@ -630,34 +652,41 @@ def test_assign_and_unassign_reject_bad_member_ids(
 
 # BADGE-20 / BADGE-21: display order (site-wide: saved and restored) --------------------------------
 def reorder_with_ours_first(
-    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, saved: list[str]
+    badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
 ) -> tuple[list[str], Exchange]:
+    """Put the test's two new badges first, swapped, ahead of every other badge (the full list, AMB-37)."""
     first, second = (create_badge(badges, owned, expect, unique)["id"] for _ in range(2))
-    wanted = [second, first] + [i for i in saved if i not in (first, second)]
-    return wanted, badges.order(wanted)
+    wanted, answer = order_all(
+        badges, lambda present: [second, first] + [i for i in present if i not in (first, second)]
+    )
+    assert answer is not None
+    return wanted, answer
 
 
 @pytest.mark.rule("BADGE-20")
 def test_display_order_update_returns_badges_in_that_order(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
-    with display_order_restored(badges) as saved:
-        wanted, answer = reorder_with_ours_first(badges, owned, expect, unique, saved)
+    with display_order_restored(badges):
+        wanted, answer = reorder_with_ours_first(badges, owned, expect, unique)
         expect.ok(answer, "update the display order with every badge id")
         returned = [i for i in ids_of(answer) if i in wanted]
-        expect.that(returned == wanted, "the answer lists the badges in exactly the sent order", answer)
+        # Badges other clients delete meanwhile may be missing; the rest keep exactly the sent order.
+        expected = [i for i in wanted if i in returned or i in wanted[:2]]
+        expect.that(returned == expected, "the answer lists the badges in exactly the sent order", answer)
 
 
 @pytest.mark.rule("BADGE-21")
 def test_list_badges_follows_the_new_display_order(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
-    with display_order_restored(badges) as saved:
-        wanted, answer = reorder_with_ours_first(badges, owned, expect, unique, saved)
+    with display_order_restored(badges):
+        wanted, answer = reorder_with_ours_first(badges, owned, expect, unique)
         expect.ok(answer, "update the display order with every badge id", rule="BADGE-20")
         listed = [b.get("id") for b in badges.all() if b.get("id") in wanted]
+        expected = [i for i in wanted if i in listed or i in wanted[:2]]
         expect.prefer(
-            listed == wanted,
+            listed == expected,
             "List Badges (no sort) returns the badges in the new display order",
             badges.target.log[-1] if badges.target.log else None,
         )
@@ -720,7 +749,9 @@ def test_badge_order_route_is_not_taken_for_an_id(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     with display_order_restored(badges) as saved:
-        current = saved or [create_badge(badges, owned, expect, unique)["id"]]
-        answer = badges.target.patch(ORDER, {"badgeIds": current})  # the current order: nothing changes
+        if not saved:
+            create_badge(badges, owned, expect, unique)
+        _, reordered = order_all(badges, lambda present: present)  # the current order: nothing changes
+        answer = reordered or badges.target.patch(ORDER, {"badgeIds": []})
         body = as_dict(expect.ok(answer, f"{ORDER} is routed to Update Badges Display Order"))
         expect.that(isinstance(body.get("badges"), list), "the answer carries `badges`", answer)
