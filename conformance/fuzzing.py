@@ -123,7 +123,7 @@ class Fuzzer:
         self._track(case, response)
         self.node.conformance_traffic.append([case.method.upper(), server_path(self.api) + case.formatted_path,
                                               response.status_code])
-        case.validate_response(response, excluded_checks=_excluded(case), headers=dict(self.target.headers))
+        validate(case, response, headers=dict(self.target.headers))
 
     def _guard(self, case: Any) -> None:
         """On a live target, a call that changes an entity must aim at one this run created."""
@@ -174,6 +174,26 @@ def _set_name(entity: Any, path: tuple[str, ...], tag: str) -> None:
         entity[path[-1]] = f"{tag} {name}"[:50]
 
 
+class FuzzFailure(AssertionError):
+    """What schemathesis found on one request, as one readable message: each failed check on its own line
+    (domain checks start with the rule id they enforce), then the request as a curl line."""
+
+
+def validate(case: Any, response: Any, **kwargs: Any) -> None:
+    from schemathesis.core.failures import Failure, FailureGroup
+
+    try:
+        case.validate_response(response, excluded_checks=_excluded(case), **kwargs)
+    except (Failure, FailureGroup) as exc:
+        failures = exc.exceptions if isinstance(exc, FailureGroup) else (exc,)
+        lines = [f"{case.method.upper()} {case.path} -> HTTP {response.status_code}"]
+        for failure in failures:
+            detail = " ".join(str(failure.message).split())[:300]
+            lines.append(f"violation: {failure.title}: {detail}" if detail else f"violation: {failure.title}")
+        lines.append(f"exchange: {case.as_curl_command()}")
+        raise FuzzFailure("\n".join(lines)) from None
+
+
 def _excluded(case: Any = None) -> list[Any]:
     from schemathesis.checks import CHECKS
 
@@ -220,8 +240,12 @@ def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
                                              response.status_code])
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
-            case.validate_response(response, excluded_checks=_excluded(case), transport_kwargs=kwargs or None,
-                                   recorder=getattr(self, "recorder", None))
+            try:
+                validate(case, response, transport_kwargs=kwargs or None, recorder=getattr(self, "recorder", None))
+            except FuzzFailure as failure:
+                if not hasattr(node, "conformance_first_failure"):
+                    node.conformance_first_failure = failure
+                raise
 
     return Workflow
 
@@ -250,7 +274,15 @@ def stateful_test(api: str) -> Any:
     def test(target: Target, owned: Any, request: Any) -> None:
         machine = state_machine_for(api, target, owned, request.node)
         machine._hypothesis_internal_use_seed = _settings().seed  # what @hypothesis.seed sets: same run id, same walk
-        machine.run(settings=stateful_settings())
+        try:
+            machine.run(settings=stateful_settings())
+        except Exception:
+            # Hypothesis replays a failing sequence against a server whose state has moved on, and may then
+            # report that replay (FlakyStrategyDefinition) instead; the first failure is the finding.
+            first = getattr(request.node, "conformance_first_failure", None)
+            if first is not None:
+                raise first from None
+            raise
 
     test.__name__ = test.__qualname__ = f"test_stateful_{api}"
     return test

@@ -31,9 +31,11 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inte
     for result in results.tool_errors:
         console.print(f"[red]ERROR[/red] {result['nodeid']}: {result['tool_error']}", markup=True)
     for result in results.failures:
-        first = (result["message"] or "").splitlines()
-        headline = next((line for line in first if line.startswith("violation:")), first[0] if first else "")
-        console.print(f"[red]FAIL[/red] {','.join(result['rules']) or '-'} {result['nodeid']}\n      {headline}")
+        lines = (result["message"] or "").splitlines()
+        violations = [line for line in lines if line.startswith("violation:")][:3] or lines[:1]
+        console.print(f"[red]FAIL[/red] {','.join(result['rules']) or '-'} {result['nodeid']}")
+        for line in violations:
+            console.print(f"      {line[:240]}", markup=False)
     for result in results.warnings:
         for warning in result["warnings"]:
             console.print(f"[yellow]WARN[/yellow] {warning['rule']} {warning['message']}")
