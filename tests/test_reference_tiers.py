@@ -73,17 +73,28 @@ def test_points_bounds(client: TestClient, points: float, status: int) -> None:
     assert client.post(T, json={"tier": body("P", points)}).status_code == status  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("definition", "status"), [
-    ({"name": ""}, 400), ({"name": "n" * 51}, 400), ({"name": "n" * 50}, 200),
-    ({"name": "d", "description": "d" * 71}, 400), ({"name": "d", "description": "d" * 70}, 200),
-])
+@pytest.mark.parametrize(
+    ("definition", "status"),
+    [
+        ({"name": ""}, 400),
+        ({"name": "n" * 51}, 400),
+        ({"name": "n" * 50}, 200),
+        ({"name": "d", "description": "d" * 71}, 400),
+        ({"name": "d", "description": "d" * 70}, 200),
+    ],
+)
 def test_definition_lengths(client: TestClient, definition: dict[str, Any], status: int) -> None:
-    assert client.post(T, json={"tier": {"tierDefinition": definition, "requiredPoints": 5}}).status_code == status
+    assert (
+        client.post(T, json={"tier": {"tierDefinition": definition, "requiredPoints": 5}}).status_code
+        == status
+    )
 
 
 def test_bulk_limits_and_results(client: TestClient) -> None:
     assert_error(client.post(f"{P}/bulk/tiers/create", json={"tiers": []}), 400)
-    assert_error(client.post(f"{P}/bulk/tiers/create", json={"tiers": [body(f"t{i}", i + 1) for i in range(21)]}), 400)
+    assert_error(
+        client.post(f"{P}/bulk/tiers/create", json={"tiers": [body(f"t{i}", i + 1) for i in range(21)]}), 400
+    )
     assert client.get(T).json()["tiers"] == []
     answer = client.post(f"{P}/bulk/tiers/create", json={"tiers": [body(f"t{i}", i + 1) for i in range(20)]})
     assert answer.json()["bulkActionMetadata"]["totalSuccesses"] == 20
@@ -98,18 +109,28 @@ def test_revisions_on_update_and_delete(client: TestClient) -> None:
     path = f"{T}/{tier['id']}"
     assert_error(client.patch(path, json={"tier": {"requiredPoints": 7}}), 400)  # no revision (AMB-5)
     assert_error(client.patch(path, json={"tier": {"requiredPoints": 7, "revision": "2"}}), 409)
-    assert client.patch(path, json={"tier": {"requiredPoints": 7, "revision": 1}}).json()["tier"]["revision"] == "2"
+    assert (
+        client.patch(path, json={"tier": {"requiredPoints": 7, "revision": 1}}).json()["tier"]["revision"]
+        == "2"
+    )
     assert_error(client.delete(path, params={"revision": "1"}), 409)
     assert_error(client.delete(path, params={"revision": "3"}), 409)
     assert client.get(path).json()["tier"]["revision"] == "2"
-    answer = client.delete(path, params={"revision": "2", "tierId": tier["id"]})  # SDK repeats the id (AMB-39)
+    answer = client.delete(
+        path, params={"revision": "2", "tierId": tier["id"]}
+    )  # SDK repeats the id (AMB-39)
     assert answer.status_code == 200 and answer.json() == {}
     assert_error(client.get(path), 404)
 
 
 def test_sdk_spread_update_ignores_read_only_fields(client: TestClient) -> None:
     tier = make(client, "Gold", 100)
-    spread = {**tier, "_id": tier["id"], "createdDate": "2001-01-01T00:00:00.000Z", "tierDefinition": {"name": "G2"}}
+    spread = {
+        **tier,
+        "_id": tier["id"],
+        "createdDate": "2001-01-01T00:00:00.000Z",
+        "tierDefinition": {"name": "G2"},
+    }
     updated = client.patch(f"{T}/{tier['id']}", json={"tier": spread}).json()["tier"]
     assert updated["createdDate"] == tier["createdDate"] and updated["tierDefinition"]["name"] == "G2"
 
@@ -127,33 +148,67 @@ def test_ids_and_errors(client: TestClient) -> None:
 def test_program_creates_defaults_and_settings_lifecycle(client: TestClient) -> None:
     assert_error(client.get(S), 404)
     program = client.get(f"{P}/tiers/program").json()
-    assert program["programSettings"]["status"] == "DISABLED" and program["programSettings"]["revision"] == "1"
+    assert (
+        program["programSettings"]["status"] == "DISABLED" and program["programSettings"]["revision"] == "1"
+    )
     assert client.get(S).json()["programSettings"] == program["programSettings"]
     assert_error(client.post(S, json={"programSettings": {"status": "ACTIVE"}}), 409)
     window = {"durationInMonths": 24}
-    updated = client.patch(S, json={"programSettings": {"status": "ACTIVE", "revision": "1", "rollingWindow": window,
-                                                        "baseTierDefinition": {"name": "Base"}}})
+    updated = client.patch(
+        S,
+        json={
+            "programSettings": {
+                "status": "ACTIVE",
+                "revision": "1",
+                "rollingWindow": window,
+                "baseTierDefinition": {"name": "Base"},
+            }
+        },
+    )
     assert updated.json()["programSettings"]["revision"] == "2"
-    assert_error(client.patch(S, json={"programSettings": {"status": "ACTIVE", "revision": "1",
-                                                           "rollingWindow": window}}), 409)
+    assert_error(
+        client.patch(
+            S, json={"programSettings": {"status": "ACTIVE", "revision": "1", "rollingWindow": window}}
+        ),
+        409,
+    )
     assert_error(client.patch(S, json={"programSettings": {"status": "ACTIVE", "revision": "2"}}), 400)
-    reset = client.patch(S, json={"programSettings": {"status": "PAUSED", "revision": "2", "rollingWindow": window}})
+    reset = client.patch(
+        S, json={"programSettings": {"status": "PAUSED", "revision": "2", "rollingWindow": window}}
+    )
     assert reset.json()["programSettings"]["baseTierDefinition"] == {}
 
 
 def test_create_settings_on_a_fresh_site(client: TestClient) -> None:
-    created = client.post(S, json={"programSettings": {"status": "DRAFT", "rollingWindow": {"durationInMonths": 12}}})
+    created = client.post(
+        S, json={"programSettings": {"status": "DRAFT", "rollingWindow": {"durationInMonths": 12}}}
+    )
     assert created.json()["programSettings"]["revision"] == "1"
     assert created.json()["programSettings"]["status"] == "DRAFT"
 
 
-@pytest.mark.parametrize(("status", "months", "code"), [
-    ("NOT_A_STATUS", 12, 400), ("ACTIVE", 37, 400), ("ACTIVE", 0, 400), ("ACTIVE", 36, 200), ("ACTIVE", 12, 200),
-])
+@pytest.mark.parametrize(
+    ("status", "months", "code"),
+    [
+        ("NOT_A_STATUS", 12, 400),
+        ("ACTIVE", 37, 400),
+        ("ACTIVE", 0, 400),
+        ("ACTIVE", 36, 200),
+        ("ACTIVE", 12, 200),
+    ],
+)
 def test_settings_validation(client: TestClient, status: str, months: int, code: int) -> None:
     client.get(f"{P}/tiers/program")
-    answer = client.patch(S, json={"programSettings": {"status": status, "revision": "1",
-                                                       "rollingWindow": {"durationInMonths": months}}})
+    answer = client.patch(
+        S,
+        json={
+            "programSettings": {
+                "status": status,
+                "revision": "1",
+                "rollingWindow": {"durationInMonths": months},
+            }
+        },
+    )
     assert answer.status_code == code, answer.text
 
 
@@ -163,7 +218,9 @@ def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
     server = EmbeddedServer().start()
     try:
         headers = {"Authorization": "test"}
-        created = requests.post(server.base_url + T, json={"tier": body("Race", 10)}, headers=headers, timeout=10)
+        created = requests.post(
+            server.base_url + T, json={"tier": body("Race", 10)}, headers=headers, timeout=10
+        )
         tier_id = created.json()["tier"]["id"]
         barrier = threading.Barrier(20)
         codes: list[int] = []
@@ -172,8 +229,12 @@ def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
         def patch(index: int) -> None:
             with requests.Session() as session:
                 barrier.wait()
-                answer = session.patch(f"{server.base_url}{T}/{tier_id}", headers=headers, timeout=30,
-                                       json={"tier": {"revision": "1", "requiredPoints": 1000 + index}})
+                answer = session.patch(
+                    f"{server.base_url}{T}/{tier_id}",
+                    headers=headers,
+                    timeout=30,
+                    json={"tier": {"revision": "1", "requiredPoints": 1000 + index}},
+                )
             with lock:
                 codes.append(answer.status_code)
 
@@ -190,7 +251,11 @@ def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
 
 
 # the suite against the faults -------------------------------------------------------------------------
-SUITE = ["conformance.suite.test_0_tiers_fresh_site", "conformance.suite.test_tiers", "conformance.suite.test_common"]
+SUITE = [
+    "conformance.suite.test_0_tiers_fresh_site",
+    "conformance.suite.test_tiers",
+    "conformance.suite.test_common",
+]
 FAULTS = [pytest.param(f, id=f.name) for f in (*tiers.FAULTS, *common.FAULTS)]
 
 
@@ -207,8 +272,19 @@ def run_suite(*options: str) -> tuple[int, str]:
     Skipping the other auto-loaded plugins (hypothesis, schemathesis, xdist) halves each run's cost,
     which matters with one run per fault.
     """
-    command = [sys.executable, "-m", "pytest", "-p", "conformance.plugin", "--pyargs", *SUITE, *options, "-q",
-               "-p", "no:cacheprovider"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "conformance.plugin",
+        "--pyargs",
+        *SUITE,
+        *options,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
     environment = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=environment)
     return done.returncode, done.stdout + done.stderr

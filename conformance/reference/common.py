@@ -17,7 +17,7 @@ from conformance.reference.faults import Fault
 from conformance.reference.http import Context
 
 FAULTS = (
-    Fault("error-body-nonstandard", "COMMON-1", "error bodies become {\"error\": \"...\"}"),
+    Fault("error-body-nonstandard", "COMMON-1", 'error bodies become {"error": "..."}'),
     Fault("auth-not-required", "COMMON-9", "requests without Authorization are served"),
     Fault("malformed-json-500", "COMMON-2", "a body that is not JSON answers 500 instead of 400"),
     Fault("success-201", "TIER-1", "successful creates (POST) answer 201 instead of 200 (AMB-29)"),
@@ -137,6 +137,11 @@ def _is_read(path: str) -> bool:
 
 async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     raw = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": raw, "more_body": False})

@@ -22,12 +22,18 @@ BULK_MAX = 20
 STATUSES = ("UNKNOWN", "DISABLED", "DRAFT", "ACTIVE", "PAUSED")
 
 FAULTS = (
-    Fault("tier-create-unwrapped", "TIER-1", "Create Tier answers a bare tier instead of {\"tier\": ...} (AMB-2)"),
+    Fault(
+        "tier-create-unwrapped", "TIER-1", 'Create Tier answers a bare tier instead of {"tier": ...} (AMB-2)'
+    ),
     Fault("tier-duplicate-name", "TIER-2", "accepts a second tier with an existing name"),
     Fault("tier-duplicate-points", "TIER-3", "accepts a second tier with existing requiredPoints"),
     Fault("tier-update-uniqueness-ignored", "TIER-4", "an update may take another tier's name"),
-    Fault("tier-update-conflicts-with-itself", "TIER-4", "re-saving a tier's own name and points is a conflict"),
-    Fault("tier-bulk-internal-duplicates", "TIER-5", "bulk create does not check duplicates inside the request"),
+    Fault(
+        "tier-update-conflicts-with-itself", "TIER-4", "re-saving a tier's own name and points is a conflict"
+    ),
+    Fault(
+        "tier-bulk-internal-duplicates", "TIER-5", "bulk create does not check duplicates inside the request"
+    ),
     Fault("tier-bulk-accepts-21", "TIER-6", "bulk create accepts 21 tiers"),
     Fault("tier-bulk-rejects-20", "TIER-6", "bulk create rejects 20 tiers"),
     Fault("tier-points-unbounded", "TIER-7", "requiredPoints above 9999999 accepted"),
@@ -58,39 +64,57 @@ FAULTS = (
     Fault("tier-revision-as-number", "COMMON-6", "tier revision serialised as a JSON number"),
     Fault("tier-delete-unknown-id-ok", "COMMON-3", "deleting an unknown tier id answers 200 {}"),
     Fault("tier-malformed-id-500", "COMMON-4", "a malformed tier id in the path answers 500"),
-    Fault("tier-future-revision-accepted", "COMMON-5", "updates carrying a revision above the current one succeed"),
+    Fault(
+        "tier-future-revision-accepted",
+        "COMMON-5",
+        "updates carrying a revision above the current one succeed",
+    ),
     Fault("tier-id-from-client", "COMMON-7", "a client-supplied tier id is kept"),
     Fault("tier-created-date-changes", "COMMON-8", "createdDate is rewritten on update"),
     Fault("tier-invalid-update-partially-applied", "COMMON-2", "a rejected update still bumps the revision"),
     Fault("tier-delete-204", "COMMON-10", "delete answers 204 with no body"),
     Fault("tier-bulk-metadata-miscounted", "COMMON-11", "bulkActionMetadata.totalSuccesses is off by one"),
-    Fault("tier-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 20"),
+    Fault(
+        "tier-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 20"
+    ),
     Fault("tier-program-route-shadowed", "COMMON-17", "/tiers/program is routed as a tier id"),
 )
 
 
-def _tier_fields(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *, creating: bool) -> dict[str, Any]:
+def _tier_fields(
+    ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *, creating: bool
+) -> dict[str, Any]:
     """Validate the writable fields of a tier; read-only ones (id, dates, revision) are ignored (AMB-30)."""
     out: dict[str, Any] = {}
     definition = check.obj(v, raw.get("tierDefinition"), f"{prefix}.tierDefinition", required=creating)
     if definition is not None:
-        out["tierDefinition"] = _definition(ctx, v, definition, f"{prefix}.tierDefinition", require_name=creating)
+        out["tierDefinition"] = _definition(
+            ctx, v, definition, f"{prefix}.tierDefinition", require_name=creating
+        )
     max_points = None if ctx.fault("tier-points-unbounded") else MAX_POINTS
     if ctx.fault("tier-points-fraction-truncated") and isinstance(raw.get("requiredPoints"), float):
         raw = {**raw, "requiredPoints": int(raw["requiredPoints"])}
-    points = check.integer(v, raw.get("requiredPoints"), f"{prefix}.requiredPoints", required=creating,
-                           minimum=0, maximum=max_points)
+    points = check.integer(
+        v,
+        raw.get("requiredPoints"),
+        f"{prefix}.requiredPoints",
+        required=creating,
+        minimum=0,
+        maximum=max_points,
+    )
     if points is not None:
         out["requiredPoints"] = points
     return out
 
 
-def _definition(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *,
-                require_name: bool) -> dict[str, Any]:
+def _definition(
+    ctx: Context, v: Violations, raw: dict[str, Any], prefix: str, *, require_name: bool
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     max_name = 200 if ctx.fault("tier-name-length-unchecked") else 50
-    name = check.string(v, raw.get("name"), f"{prefix}.name", required=require_name, min_length=1,
-                        max_length=max_name)
+    name = check.string(
+        v, raw.get("name"), f"{prefix}.name", required=require_name, min_length=1, max_length=max_name
+    )
     if name is not None:
         out["name"] = name
     max_description = 200 if ctx.fault("tier-description-length-unchecked") else 70
@@ -126,7 +150,9 @@ def _render(ctx: Context, tier: dict[str, Any]) -> dict[str, Any]:
     return tier
 
 
-def _conflicts(ctx: Context, fields: dict[str, Any], others: list[dict[str, Any]], *, on_update: bool) -> str | None:
+def _conflicts(
+    ctx: Context, fields: dict[str, Any], others: list[dict[str, Any]], *, on_update: bool
+) -> str | None:
     """The uniqueness rule (TIER-2/3/4): name and requiredPoints belong to one tier per site."""
     if on_update and ctx.fault("tier-update-uniqueness-ignored"):
         return None
@@ -136,7 +162,11 @@ def _conflicts(ctx: Context, fields: dict[str, Any], others: list[dict[str, Any]
         other_name = (other.get("tierDefinition") or {}).get("name")
         if name is not None and other_name == name and not ctx.fault("tier-duplicate-name"):
             return f"a tier named {name!r} already exists"
-        if points is not None and other.get("requiredPoints") == points and not ctx.fault("tier-duplicate-points"):
+        if (
+            points is not None
+            and other.get("requiredPoints") == points
+            and not ctx.fault("tier-duplicate-points")
+        ):
             return f"a tier with requiredPoints {points} already exists"
     return None
 
@@ -153,8 +183,16 @@ def _guid_path(value: str, kind: str = "tier", ctx: Context | None = None) -> st
     if not is_guid(value):
         if ctx is not None and ctx.fault("tier-malformed-id-500"):
             raise RuntimeError("badly formed hexadecimal UUID string")
-        raise invalid([{"field": "id", "description": f"{kind} id must be a GUID", "violatedRule": "FORMAT",
-                        "ruleName": "VALIDATION_ERROR"}])
+        raise invalid(
+            [
+                {
+                    "field": "id",
+                    "description": f"{kind} id must be a GUID",
+                    "violatedRule": "FORMAT",
+                    "ruleName": "VALIDATION_ERROR",
+                }
+            ]
+        )
     return value
 
 
@@ -195,17 +233,25 @@ def routes(ctx: Context) -> list[Route]:
         items = body.get("tiers")
         if not isinstance(items, list):
             raise invalid([_field("tiers", "is required and must be an array", "REQUIRED_FIELD")])
-        limit = 21 if ctx.fault("tier-bulk-accepts-21") else (19 if ctx.fault("tier-bulk-rejects-20") else BULK_MAX)
+        limit = (
+            21
+            if ctx.fault("tier-bulk-accepts-21")
+            else (19 if ctx.fault("tier-bulk-rejects-20") else BULK_MAX)
+        )
         oversize = len(items) > limit
         if len(items) < 1 or (oversize and not ctx.fault("tier-bulk-oversize-partially-created")):
             raise invalid([_field("tiers", f"must contain 1 to {BULK_MAX} tiers", "ARRAY_SIZE")])
-        results = []
+        results: list[dict[str, Any]] = []
         with store.transaction():
             existing = store.all(TIER)
             for index, raw in enumerate(items[:BULK_MAX] if oversize else items):
                 v = Violations()
                 entity = check.obj(v, raw, f"tiers[{index}]", required=True)
-                fields = _tier_fields(ctx, v, entity, f"tiers[{index}]", creating=True) if entity is not None else {}
+                fields = (
+                    _tier_fields(ctx, v, entity, f"tiers[{index}]", creating=True)
+                    if entity is not None
+                    else {}
+                )
                 problem = v.items[0]["description"] if v else None
                 code = "INVALID_ARGUMENT"
                 if problem is None:
@@ -213,21 +259,46 @@ def routes(ctx: Context) -> list[Route]:
                     problem = _conflicts(ctx, fields, pool, on_update=False)
                     code = "ALREADY_EXISTS"
                 if problem is not None:
-                    results.append({"itemMetadata": {"id": None, "originalIndex": index, "success": False,
-                                                     "error": {"code": code, "description": problem, "data": {}}}})
+                    results.append(
+                        {
+                            "itemMetadata": {
+                                "id": None,
+                                "originalIndex": index,
+                                "success": False,
+                                "error": {"code": code, "description": problem, "data": {}},
+                            }
+                        }
+                    )
                     continue
                 assert entity is not None
                 tier = _new_tier(ctx, fields, entity)
                 store.insert(TIER, tier)
-                results.append({"itemMetadata": {"id": tier["id"], "originalIndex": index, "success": True,
-                                                 "error": None}, "item": _render(ctx, tier)})
+                results.append(
+                    {
+                        "itemMetadata": {
+                            "id": tier["id"],
+                            "originalIndex": index,
+                            "success": True,
+                            "error": None,
+                        },
+                        "item": _render(ctx, tier),
+                    }
+                )
         if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
             return _rejected_after_commit(_oversize())
         successes = sum(1 for r in results if r["itemMetadata"]["success"])
         if ctx.fault("tier-bulk-metadata-miscounted"):
             successes += 1
-        return ok({"results": results, "bulkActionMetadata": {
-            "totalSuccesses": successes, "totalFailures": len(results) - successes, "undetailedFailures": 0}})
+        return ok(
+            {
+                "results": results,
+                "bulkActionMetadata": {
+                    "totalSuccesses": successes,
+                    "totalFailures": len(results) - successes,
+                    "undetailedFailures": 0,
+                },
+            }
+        )
 
     async def get_tier(request: Request) -> Response:
         tier_id = request.path_params["tier_id"]
@@ -255,12 +326,18 @@ def routes(ctx: Context) -> list[Route]:
                     store.replace(TIER, {**current, "revision": str(int(current["revision"]) + 1)})
                     return _rejected_after_commit(v)
                 v.raise_if_any()
-            if revision is not None and revision != int(current["revision"]) and not ctx.fault(
-                "tier-stale-update-accepted"
-            ) and not (ctx.fault("tier-future-revision-accepted") and revision > int(current["revision"])):
+            if (
+                revision is not None
+                and revision != int(current["revision"])
+                and not ctx.fault("tier-stale-update-accepted")
+                and not (ctx.fault("tier-future-revision-accepted") and revision > int(current["revision"]))
+            ):
                 raise revision_mismatch("tier", tier_id)
-            others = [t for t in store.all(TIER)
-                      if t["id"] != tier_id or ctx.fault("tier-update-conflicts-with-itself")]
+            others = [
+                t
+                for t in store.all(TIER)
+                if t["id"] != tier_id or ctx.fault("tier-update-conflicts-with-itself")
+            ]
             problem = _conflicts(ctx, fields, others, on_update=True)
             if problem:
                 raise conflict(problem)
@@ -281,7 +358,11 @@ def routes(ctx: Context) -> list[Route]:
         tier_id = request.path_params["tier_id"]
         raw_revision = request.query_params.get("revision")
         with store.transaction():
-            if ctx.fault("tier-delete-unknown-id-ok") and is_guid(tier_id) and store.get(TIER, tier_id) is None:
+            if (
+                ctx.fault("tier-delete-unknown-id-ok")
+                and is_guid(tier_id)
+                and store.get(TIER, tier_id) is None
+            ):
                 return ok({})
             current = load(tier_id)
             if raw_revision is not None:
@@ -343,10 +424,16 @@ def routes(ctx: Context) -> list[Route]:
             current = store.get(SETTINGS, SETTINGS_ID)
             if current is None:
                 raise not_found("tiers program settings", "for this site")
-            stale_ok = ctx.fault("settings-stale-update-accepted") and revision is not None and revision < int(
-                current["revision"])
-            future_ok = ctx.fault("settings-future-revision-accepted") and revision is not None and revision > int(
-                current["revision"])
+            stale_ok = (
+                ctx.fault("settings-stale-update-accepted")
+                and revision is not None
+                and revision < int(current["revision"])
+            )
+            future_ok = (
+                ctx.fault("settings-future-revision-accepted")
+                and revision is not None
+                and revision > int(current["revision"])
+            )
             if revision != int(current["revision"]) and not (stale_ok or future_ok):
                 raise revision_mismatch("tiers program settings", "of this site")
             step = 0 if ctx.fault("settings-revision-not-incremented") else 1
@@ -382,9 +469,11 @@ def routes(ctx: Context) -> list[Route]:
         tiers = [] if ctx.fault("program-omits-tiers") else _listed(ctx)
         return ok({"tiers": tiers, "programSettings": _public_settings(settings)})
 
-    program_routes = [] if ctx.fault("tier-program-route-shadowed") else [
-        Route(f"{PREFIX}/tiers/program", get_program, methods=["GET"])
-    ]
+    program_routes = (
+        []
+        if ctx.fault("tier-program-route-shadowed")
+        else [Route(f"{PREFIX}/tiers/program", get_program, methods=["GET"])]
+    )
     return [
         Route(f"{PREFIX}/tiers", list_tiers, methods=["GET"]),
         Route(f"{PREFIX}/tiers", create_tier, methods=["POST"]),
@@ -403,12 +492,19 @@ def _listed(ctx: Context) -> list[dict[str, Any]]:
     tiers = [_render(ctx, t) for t in ctx.store.all(TIER)]
     if ctx.fault("tier-list-includes-base"):
         settings = ctx.store.get(SETTINGS, SETTINGS_ID) or {}
-        tiers.append({"tierDefinition": settings.get("baseTierDefinition") or {"name": "Base"},
-                      "requiredPoints": 0, "revision": "1"})
+        tiers.append(
+            {
+                "tierDefinition": settings.get("baseTierDefinition") or {"name": "Base"},
+                "requiredPoints": 0,
+                "revision": "1",
+            }
+        )
     return tiers
 
 
-def _settings_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, require_all: bool) -> dict[str, Any]:
+def _settings_fields(
+    ctx: Context, v: Violations, raw: dict[str, Any], *, require_all: bool
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     prefix = "programSettings"
     if ctx.fault("settings-status-unchecked"):
@@ -424,13 +520,21 @@ def _settings_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, requir
         maximum = 999 if ctx.fault("settings-duration-unchecked") else 36
         if ctx.fault("settings-duration-36-rejected"):
             maximum = 35
-        months = check.integer(v, window.get("durationInMonths"), f"{prefix}.rollingWindow.durationInMonths",
-                               required=True, minimum=1, maximum=maximum)
+        months = check.integer(
+            v,
+            window.get("durationInMonths"),
+            f"{prefix}.rollingWindow.durationInMonths",
+            required=True,
+            minimum=1,
+            maximum=maximum,
+        )
         if months is not None:
             out["rollingWindow"] = {"durationInMonths": months}
     base = check.obj(v, raw.get("baseTierDefinition"), f"{prefix}.baseTierDefinition")
     if base is not None:
-        out["baseTierDefinition"] = _definition(ctx, v, base, f"{prefix}.baseTierDefinition", require_name=False)
+        out["baseTierDefinition"] = _definition(
+            ctx, v, base, f"{prefix}.baseTierDefinition", require_name=False
+        )
     return out
 
 

@@ -45,17 +45,30 @@ def tiers(target: Target) -> TiersApi:
 def check_error_body(expect: Expect, answer: Exchange, what: str) -> None:
     """COMMON-1: `{message: string, details: {applicationError | validationError}}`."""
     body = answer.body
-    expect.that(answer.is_json and isinstance(body, dict), f"{what}: the error body is a JSON object", answer,
-                rule="COMMON-1")
+    expect.that(
+        answer.is_json and isinstance(body, dict),
+        f"{what}: the error body is a JSON object",
+        answer,
+        rule="COMMON-1",
+    )
     assert isinstance(body, dict)
-    expect.that(isinstance(body.get("message"), str), f"{what}: the error body has a string `message`", answer,
-                rule="COMMON-1")
+    expect.that(
+        isinstance(body.get("message"), str),
+        f"{what}: the error body has a string `message`",
+        answer,
+        rule="COMMON-1",
+    )
     details = body.get("details")
-    expect.that(isinstance(details, dict), f"{what}: the error body has an object `details`", answer,
-                rule="COMMON-1")
+    expect.that(
+        isinstance(details, dict), f"{what}: the error body has an object `details`", answer, rule="COMMON-1"
+    )
     assert isinstance(details, dict)
-    expect.that(isinstance(details.get("applicationError"), dict) or isinstance(details.get("validationError"), dict),
-                f"{what}: details carries applicationError or validationError", answer, rule="COMMON-1")
+    expect.that(
+        isinstance(details.get("applicationError"), dict) or isinstance(details.get("validationError"), dict),
+        f"{what}: details carries applicationError or validationError",
+        answer,
+        rule="COMMON-1",
+    )
 
 
 def is_rejection(answer: Exchange) -> bool:
@@ -71,7 +84,9 @@ def test_error_bodies_have_the_standard_shape(
     if case == "400-invalid":
         answer = tiers.create({"requiredPoints": unique.points()})
     elif case == "400-malformed-json":
-        answer = target.request("POST", TIERS, raw_body='{"tier": {', headers={"Content-Type": "application/json"})
+        answer = target.request(
+            "POST", TIERS, raw_body='{"tier": {', headers={"Content-Type": "application/json"}
+        )
     elif case == "404-unknown-id":
         answer = tiers.get(unique.guid())
     else:
@@ -88,8 +103,9 @@ def test_error_bodies_have_the_standard_shape(
 @pytest.mark.rule("COMMON-2")
 @pytest.mark.parametrize("path", [TIERS, BULK_CREATE], ids=["create", "bulk-create"])
 def test_malformed_json_is_rejected_with_400(target: Target, expect: Expect, path: str) -> None:
-    answer = target.request("POST", path, raw_body='{"tier": {"tierDefinition": ',
-                            headers={"Content-Type": "application/json"})
+    answer = target.request(
+        "POST", path, raw_body='{"tier": {"tierDefinition": ', headers={"Content-Type": "application/json"}
+    )
     expect.rejected(answer, 400, what="a body that is not valid JSON")
 
 
@@ -104,22 +120,34 @@ def test_create_missing_required_fields_changes_nothing(
         owned.add("tier", tier["id"])
     expect.rejected(answer, 400, what="Create Tier without tierDefinition (no name)")
     expect.that(not created, "nothing is created by the rejected request", answer)
-    violations = ((answer.body or {}).get("details") or {}).get("validationError", {}) \
-        if isinstance(answer.body, dict) else {}
-    expect.prefer(isinstance(violations, dict) and violations.get("fieldViolations"),
-                  "a 400 lists details.validationError.fieldViolations", answer)
+    violations = (
+        ((answer.body or {}).get("details") or {}).get("validationError", {})
+        if isinstance(answer.body, dict)
+        else {}
+    )
+    expect.prefer(
+        isinstance(violations, dict) and violations.get("fieldViolations"),
+        "a 400 lists details.validationError.fieldViolations",
+        answer,
+    )
 
 
 @pytest.mark.rule("COMMON-2", "COMMON-6")
-def test_invalid_update_changes_nothing(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_invalid_update_changes_nothing(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     tier = create_tier(tiers, owned, expect, unique)
-    answer = tiers.update(tier["id"], {"revision": tier["revision"],
-                                       "tierDefinition": {"name": padded(unique.name(), 51)}})
+    answer = tiers.update(
+        tier["id"], {"revision": tier["revision"], "tierDefinition": {"name": padded(unique.name(), 51)}}
+    )
     expect.rejected(answer, 400, what="update with a 51-character name")
     after = entity(expect, tiers.get(tier["id"]), "Get Tier after the rejected update")
-    expect.that(after.get("revision") == tier["revision"] and name_of(after) == name_of(tier),
-                f"the tier and its revision are unchanged, revision {tier['revision']!r} -> "
-                f"{after.get('revision')!r}", answer)
+    expect.that(
+        after.get("revision") == tier["revision"] and name_of(after) == name_of(tier),
+        f"the tier and its revision are unchanged, revision {tier['revision']!r} -> "
+        f"{after.get('revision')!r}",
+        answer,
+    )
 
 
 # COMMON-3 / COMMON-4 --------------------------------------------------------------------------------
@@ -141,8 +169,9 @@ def test_unknown_id_is_not_found(tiers: TiersApi, expect: Expect, unique: Unique
 @pytest.mark.rule("COMMON-4")
 @pytest.mark.parametrize("operation", ["get", "update", "delete"])
 @pytest.mark.parametrize("tier_id", ["not-a-guid", "12345"])
-def test_malformed_id_is_rejected(tiers: TiersApi, expect: Expect, unique: Unique, operation: str,
-                                  tier_id: str) -> None:
+def test_malformed_id_is_rejected(
+    tiers: TiersApi, expect: Expect, unique: Unique, operation: str, tier_id: str
+) -> None:
     answer = _call(tiers, operation, tier_id, unique)
     expect.status(answer, 400, tolerated=[404], what=f"{operation} of the malformed id {tier_id!r}")
 
@@ -156,20 +185,31 @@ def test_revision_is_a_decimal_string_that_counts_updates(
     tier = entity(expect, created, "Create Tier")
     if GUID.match(str(tier.get("id", ""))):
         owned.add("tier", tier["id"])
-    expect.that(tier.get("revision") == "1", f"a new tier has the JSON string \"1\", got {tier.get('revision')!r}",
-                created)
+    expect.that(
+        tier.get("revision") == "1",
+        f'a new tier has the JSON string "1", got {tier.get("revision")!r}',
+        created,
+    )
     updated = tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()})
-    expect.that(entity(expect, updated, "update").get("revision") == "2",
-                f"an update gives the JSON string \"2\", got {((updated.body or {}).get('tier') or {}).get('revision')!r}",
-                updated)
+    expect.that(
+        entity(expect, updated, "update").get("revision") == "2",
+        f'an update gives the JSON string "2", got {updated.excerpt()}',
+        updated,
+    )
     failed = tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()})
     expect.that(is_rejection(failed), "an update with a stale revision fails", failed)
     fetched = tiers.get(tier["id"])
-    expect.that(entity(expect, fetched, "Get Tier").get("revision") == "2",
-                "a failed update leaves the revision at \"2\"", fetched)
+    expect.that(
+        entity(expect, fetched, "Get Tier").get("revision") == "2",
+        'a failed update leaves the revision at "2"',
+        fetched,
+    )
     listing = [t for t in listed(tiers) if t.get("id") == tier["id"]]
-    expect.that(listing and listing[0].get("revision") == "2", "List Tiers shows the revision as the string \"2\"",
-                fetched)
+    expect.that(
+        listing and listing[0].get("revision") == "2",
+        'List Tiers shows the revision as the string "2"',
+        fetched,
+    )
 
 
 # COMMON-7 -------------------------------------------------------------------------------------------
@@ -194,8 +234,12 @@ def test_read_only_fields_from_the_client_never_win(
     answer = tiers.create(sent)
     own_listed(tiers, owned, {name})
     if is_rejection(answer) and answer.status != 404:
-        expect.prefer(False, f"a read-only `{field}` in the request should be ignored, not rejected", answer,
-                      amb="AMB-30")
+        expect.prefer(
+            False,
+            f"a read-only `{field}` in the request should be ignored, not rejected",
+            answer,
+            amb="AMB-30",
+        )
         expect.that(count_named(tiers, name) == 0, "the rejected create created nothing", answer)
         return
     tier = entity(expect, answer, f"Create Tier with a client-supplied {field}")
@@ -203,14 +247,23 @@ def test_read_only_fields_from_the_client_never_win(
     for shown in (tier, stored):
         if field == "icon-size":
             icon = (shown.get("tierDefinition") or {}).get("icon") or {}
-            expect.that(icon.get("height") != 4321 and icon.get("width") != 1234,
-                        f"icon height/width are server values, got {icon!r}", answer)
+            expect.that(
+                icon.get("height") != 4321 and icon.get("width") != 1234,
+                f"icon height/width are server values, got {icon!r}",
+                answer,
+            )
         elif field == "revision":
-            expect.that(shown.get("revision") == "1", f"a new tier has revision \"1\", got {shown.get('revision')!r}",
-                        answer)
+            expect.that(
+                shown.get("revision") == "1",
+                f'a new tier has revision "1", got {shown.get("revision")!r}',
+                answer,
+            )
         else:
-            expect.that(shown.get(field) != sent[field], f"`{field}` is assigned by the server, not the request",
-                        answer)
+            expect.that(
+                shown.get(field) != sent[field],
+                f"`{field}` is assigned by the server, not the request",
+                answer,
+            )
     if field == "id":
         expect.status(tiers.get(sent["id"]), 404, what="Get Tier with the client-supplied id")
 
@@ -222,18 +275,31 @@ def test_read_only_fields_in_update_bodies_are_ignored(
     """The SDK's GET -> spread -> update sends the read-only fields back, some of them changed (§1.9)."""
     tier = create_tier(tiers, owned, expect, unique)
     new_name = unique.name()
-    body = {**tier, "_id": tier["id"], "createdDate": "2001-02-03T04:05:06.007Z",
-            "updatedDate": "2001-02-03T04:05:06.007Z", "tierDefinition": {"name": new_name}}
+    body = {
+        **tier,
+        "_id": tier["id"],
+        "createdDate": "2001-02-03T04:05:06.007Z",
+        "updatedDate": "2001-02-03T04:05:06.007Z",
+        "tierDefinition": {"name": new_name},
+    }
     answer = tiers.update(tier["id"], body)
     if is_rejection(answer) and answer.status not in (404, 409):
-        expect.prefer(False, "read-only fields in an update body should be ignored, not rejected", answer,
-                      amb="AMB-30")
+        expect.prefer(
+            False, "read-only fields in an update body should be ignored, not rejected", answer, amb="AMB-30"
+        )
         return
     updated = entity(expect, answer, "update carrying read-only fields")
-    expect.that(updated.get("createdDate") == tier.get("createdDate"), "createdDate is not taken from the request",
-                answer, rule="COMMON-8")
-    expect.that(updated.get("updatedDate") != "2001-02-03T04:05:06.007Z",
-                "updatedDate is not taken from the request", answer)
+    expect.that(
+        updated.get("createdDate") == tier.get("createdDate"),
+        "createdDate is not taken from the request",
+        answer,
+        rule="COMMON-8",
+    )
+    expect.that(
+        updated.get("updatedDate") != "2001-02-03T04:05:06.007Z",
+        "updatedDate is not taken from the request",
+        answer,
+    )
     expect.that(name_of(updated) == new_name, "the writable change is applied", answer)
 
 
@@ -251,8 +317,10 @@ def test_created_date_is_stable_and_updated_date_advances(
 ) -> None:
     tier = create_tier(tiers, owned, expect, unique)
     created, previous = _moment(tier.get("createdDate")), _moment(tier.get("updatedDate"))
-    expect.that(created is not None and previous is not None,
-                f"createdDate/updatedDate are timestamps, got {tier.get('createdDate')!r}/{tier.get('updatedDate')!r}")
+    expect.that(
+        created is not None and previous is not None,
+        f"createdDate/updatedDate are timestamps: {tier.get('createdDate')!r}/{tier.get('updatedDate')!r}",
+    )
     assert created is not None and previous is not None
     expect.that(previous >= created, "updatedDate >= createdDate on create")
     revision = tier["revision"]
@@ -262,13 +330,18 @@ def test_created_date_is_stable_and_updated_date_advances(
         updated = entity(expect, answer, f"update {step + 1}")
         stored = entity(expect, tiers.get(tier["id"]), "Get Tier")
         for shown in (updated, stored):
-            expect.that(shown.get("createdDate") == tier.get("createdDate"),
-                        f"createdDate never changes: {tier.get('createdDate')!r} -> {shown.get('createdDate')!r}",
-                        answer)
+            expect.that(
+                shown.get("createdDate") == tier.get("createdDate"),
+                f"createdDate never changes: {tier.get('createdDate')!r} -> {shown.get('createdDate')!r}",
+                answer,
+            )
         moment = _moment(updated.get("updatedDate"))
-        expect.that(moment is not None and moment > previous,
-                    f"updatedDate advances on update {step + 1}: {previous.isoformat()} -> "
-                    f"{updated.get('updatedDate')!r}", answer)
+        expect.that(
+            moment is not None and moment > previous,
+            f"updatedDate advances on update {step + 1}: {previous.isoformat()} -> "
+            f"{updated.get('updatedDate')!r}",
+            answer,
+        )
         assert moment is not None
         previous, revision = moment, str(updated.get("revision"))
 
@@ -300,8 +373,9 @@ def test_requests_without_credentials_get_401(
 
 # COMMON-10 ------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-10")
-def test_delete_answers_200_with_an_empty_object(tiers: TiersApi, owned: Owned, expect: Expect,
-                                                 unique: Unique) -> None:
+def test_delete_answers_200_with_an_empty_object(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.delete(tier["id"], revision=tier["revision"])
     body = expect.ok(answer, "Delete Tier")
@@ -314,13 +388,19 @@ def test_bulk_results_with_a_failing_item_keep_the_invariants(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     existing = create_tier(tiers, owned, expect, unique)
-    batch = [tier_body(unique.name(), unique.points()), tier_body(name_of(existing), unique.points()),
-             tier_body(unique.name(), unique.points())]
+    batch = [
+        tier_body(unique.name(), unique.points()),
+        tier_body(name_of(existing), unique.points()),
+        tier_body(unique.name(), unique.points()),
+    ]
     answer = tiers.bulk_create(batch)
     own_results(owned, answer)
     own_listed(tiers, owned, {name_of(batch[0]), name_of(batch[2])})
     expect.status(answer, 200, what="bulk create where one item clashes with an existing tier")
     results = check_bulk_result(expect, answer, batch)
     created = {name_of(item) for item in succeeded(results)}
-    expect.that(created == {name_of(batch[0]), name_of(batch[2])},
-                f"the two items without a clash succeed and only they, got {sorted(map(str, created))}", answer)
+    expect.that(
+        created == {name_of(batch[0]), name_of(batch[2])},
+        f"the two items without a clash succeed and only they, got {sorted(map(str, created))}",
+        answer,
+    )

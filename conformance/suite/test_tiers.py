@@ -43,22 +43,31 @@ def tiers(target: Target) -> TiersApi:
     return TiersApi(target)
 
 
-def entity(expect: Expect, exchange: Exchange, what: str, key: str = "tier", rule: str | None = None) -> dict[str, Any]:
+def entity(
+    expect: Expect, exchange: Exchange, what: str, key: str = "tier", rule: str | None = None
+) -> dict[str, Any]:
     """A single-entity success: 200 with `{"<key>": {...}}` (AMB-2: the wrapped reading is the contract)."""
     body = expect.ok(exchange, what, rule=rule)
     inner = body.get(key) if isinstance(body, dict) else None
-    expect.that(isinstance(inner, dict), f"{what}: the response wraps the entity as {{\"{key}\": {{...}}}} (AMB-2)",
-                exchange, rule=rule)
+    expect.that(
+        isinstance(inner, dict),
+        f'{what}: the response wraps the entity as {{"{key}": {{...}}}} (AMB-2)',
+        exchange,
+        rule=rule,
+    )
     assert isinstance(inner, dict)
     return inner
 
 
-def create_tier(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, **overrides: Any) -> dict[str, Any]:
+def create_tier(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, **overrides: Any
+) -> dict[str, Any]:
     """Create a tier this test owns; the set-up itself must succeed (TIER-1)."""
     body = {**tier_body(unique.name(), unique.points()), **overrides}
     created = tiers.create(body)
     if created.status == 200 and isinstance(created.body, dict):
-        bare = created.body.get("tier") if isinstance(created.body.get("tier"), dict) else created.body
+        inner = created.body.get("tier")
+        bare: dict[str, Any] = inner if isinstance(inner, dict) else created.body
         if GUID.match(str(bare.get("id", ""))):
             owned.add("tier", bare["id"])
     tier = entity(expect, created, "creating a tier for the scenario", rule="TIER-1")
@@ -67,7 +76,9 @@ def create_tier(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, *
 
 def listed(tiers: TiersApi) -> list[dict[str, Any]]:
     answer = tiers.list()
-    items = (answer.body or {}).get("tiers", []) if answer.status == 200 and isinstance(answer.body, dict) else []
+    items = (
+        (answer.body or {}).get("tiers", []) if answer.status == 200 and isinstance(answer.body, dict) else []
+    )
     return [t for t in items if isinstance(t, dict)]
 
 
@@ -129,11 +140,18 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
     meta = body.get("bulkActionMetadata") or {}
     expect.that(isinstance(meta, dict), "bulkActionMetadata is an object", answer, rule="COMMON-11")
     indexes = [((r or {}).get("itemMetadata") or {}).get("originalIndex") for r in results]
-    expect.that(all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(batch) for i in indexes),
-                f"every itemMetadata.originalIndex indexes the request array, got {indexes}", answer,
-                rule="COMMON-11")
-    expect.that(len(set(indexes)) == len(indexes), f"originalIndex values are distinct, got {indexes}", answer,
-                rule="COMMON-11")
+    expect.that(
+        all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(batch) for i in indexes),
+        f"every itemMetadata.originalIndex indexes the request array, got {indexes}",
+        answer,
+        rule="COMMON-11",
+    )
+    expect.that(
+        len(set(indexes)) == len(indexes),
+        f"originalIndex values are distinct, got {indexes}",
+        answer,
+        rule="COMMON-11",
+    )
     successes = 0
     for result in results:
         metadata = (result or {}).get("itemMetadata") or {}
@@ -142,31 +160,68 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
         index = metadata["originalIndex"]
         if metadata.get("success") is True:
             successes += 1
-            expect.that(isinstance(item, dict) and item.get("id") and not error,
-                        f"results[{index}] succeeded: item present, error absent", answer, rule="COMMON-11")
+            expect.that(
+                isinstance(item, dict) and item.get("id") and not error,
+                f"results[{index}] succeeded: item present, error absent",
+                answer,
+                rule="COMMON-11",
+            )
+            assert isinstance(item, dict)
             sent = batch[index]
-            expect.that(name_of(item) == name_of(sent) and item.get("requiredPoints") == sent.get("requiredPoints"),
-                        f"results[{index}].item corresponds to request item {index}", answer, rule="COMMON-11")
-            expect.prefer(metadata.get("id") == item.get("id"),
-                          f"results[{index}].itemMetadata.id equals item.id", answer, amb="AMB-15",
-                          rule="COMMON-11")
+            expect.that(
+                name_of(item) == name_of(sent) and item.get("requiredPoints") == sent.get("requiredPoints"),
+                f"results[{index}].item corresponds to request item {index}",
+                answer,
+                rule="COMMON-11",
+            )
+            expect.prefer(
+                metadata.get("id") == item.get("id"),
+                f"results[{index}].itemMetadata.id equals item.id",
+                answer,
+                amb="AMB-15",
+                rule="COMMON-11",
+            )
         else:
-            expect.that(metadata.get("success") is False, f"results[{index}].itemMetadata.success is a boolean",
-                        answer, rule="COMMON-11")
-            expect.that(isinstance(error, dict) and error.get("code"),
-                        f"results[{index}] failed: error.code present", answer, rule="COMMON-11")
-            expect.that(not (isinstance(item, dict) and item.get("id")),
-                        f"results[{index}] failed: no created item", answer, rule="COMMON-11")
+            expect.that(
+                metadata.get("success") is False,
+                f"results[{index}].itemMetadata.success is a boolean",
+                answer,
+                rule="COMMON-11",
+            )
+            expect.that(
+                isinstance(error, dict) and error.get("code"),
+                f"results[{index}] failed: error.code present",
+                answer,
+                rule="COMMON-11",
+            )
+            expect.that(
+                not (isinstance(item, dict) and item.get("id")),
+                f"results[{index}] failed: no created item",
+                answer,
+                rule="COMMON-11",
+            )
     total_successes = _count(meta.get("totalSuccesses"))
     total_failures = _count(meta.get("totalFailures"))
-    expect.that(total_successes == successes,
-                f"bulkActionMetadata.totalSuccesses ({meta.get('totalSuccesses')!r}) counts the {successes} "
-                "successful results", answer, rule="COMMON-11")
-    expect.prefer(total_successes + total_failures == len(batch),
-                  f"totalSuccesses + totalFailures equals the {len(batch)} items sent", answer, rule="COMMON-11")
+    expect.that(
+        total_successes == successes,
+        f"bulkActionMetadata.totalSuccesses ({meta.get('totalSuccesses')!r}) counts the {successes} "
+        "successful results",
+        answer,
+        rule="COMMON-11",
+    )
+    expect.prefer(
+        total_successes + total_failures == len(batch),
+        f"totalSuccesses + totalFailures equals the {len(batch)} items sent",
+        answer,
+        rule="COMMON-11",
+    )
     if _count(meta.get("undetailedFailures")) == 0:
-        expect.that(len(results) == len(batch), f"{len(batch)} results for {len(batch)} items", answer,
-                    rule="COMMON-11")
+        expect.that(
+            len(results) == len(batch),
+            f"{len(batch)} results for {len(batch)} items",
+            answer,
+            rule="COMMON-11",
+        )
     return [r for r in results if isinstance(r, dict)]
 
 
@@ -209,8 +264,13 @@ class SettingsGuard:
         """The settings now; a site without any gets the defaults Get Tiers Program creates (TIER-15)."""
         answer = self.tiers.settings()
         if answer.status == 404:
-            return entity(self.expect, self.tiers.program(), "Get Tiers Program (creates default settings)",
-                          key="programSettings", rule="TIER-15")
+            return entity(
+                self.expect,
+                self.tiers.program(),
+                "Get Tiers Program (creates default settings)",
+                key="programSettings",
+                rule="TIER-15",
+            )
         return entity(self.expect, answer, "Get Tiers Program Settings", key="programSettings")
 
     def update(self, revision: Any, **content: Any) -> Exchange:
@@ -233,7 +293,9 @@ class SettingsGuard:
                 return  # nothing exists, so nothing was changed
             now = answer.body.get("programSettings") or {}
             wanted = self.baseline(now)
-            if all(now.get(k) == wanted.get(k) or (not now.get(k) and not wanted.get(k)) for k in CONTENT_KEYS):
+            if all(
+                now.get(k) == wanted.get(k) or (not now.get(k) and not wanted.get(k)) for k in CONTENT_KEYS
+            ):
                 return
             restored = self.tiers.update_settings({**wanted, "revision": now.get("revision")})
             if restored.status == 200:
@@ -270,7 +332,9 @@ def window(settings: dict[str, Any]) -> dict[str, Any]:
 
 def settings_revision(tiers: TiersApi) -> Any:
     answer = tiers.settings()
-    return ((answer.body or {}).get("programSettings") or {}).get("revision") if answer.status == 200 else None
+    return (
+        ((answer.body or {}).get("programSettings") or {}).get("revision") if answer.status == 200 else None
+    )
 
 
 # settings writes --------------------------------------------------------------------------------------
@@ -279,13 +343,21 @@ def test_create_settings_when_they_exist_is_rejected(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect
 ) -> None:
     current = program_settings.current()
-    answer = tiers.create_settings({"status": other_status(current.get("status")), "rollingWindow":
-                                    {"durationInMonths": 36 if window(current)["durationInMonths"] != 36 else 24}})
+    answer = tiers.create_settings(
+        {
+            "status": other_status(current.get("status")),
+            "rollingWindow": {"durationInMonths": 36 if window(current)["durationInMonths"] != 36 else 24},
+        }
+    )
     expect.rejected(answer, 409, amb="AMB-13", what="second Create Tiers Program Settings")
     after = program_settings.current()
-    expect.that(after.get("revision") == current.get("revision") and after.get("status") == current.get("status")
-                and after.get("rollingWindow") == current.get("rollingWindow"),
-                "the existing settings are unchanged (not replaced)", answer)
+    expect.that(
+        after.get("revision") == current.get("revision")
+        and after.get("status") == current.get("status")
+        and after.get("rollingWindow") == current.get("rollingWindow"),
+        "the existing settings are unchanged (not replaced)",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-19", "COMMON-6")
@@ -297,12 +369,18 @@ def test_settings_update_with_current_revision_increments_it(
     answer = program_settings.update(current.get("revision"), status=status, rollingWindow=window(current))
     updated = entity(expect, answer, "Update Tiers Program Settings", key="programSettings")
     expected = str(int(current["revision"]) + 1) if str(current.get("revision", "")).isdigit() else None
-    expect.that(updated.get("revision") == expected,
-                f"revision goes {current.get('revision')!r} -> {expected!r}, got {updated.get('revision')!r}", answer)
+    expect.that(
+        updated.get("revision") == expected,
+        f"revision goes {current.get('revision')!r} -> {expected!r}, got {updated.get('revision')!r}",
+        answer,
+    )
     expect.that(updated.get("status") == status, f"status is updated to {status}", answer)
     stored = program_settings.current()
-    expect.that(stored.get("status") == status and stored.get("revision") == expected,
-                "Get Tiers Program Settings shows the update", answer)
+    expect.that(
+        stored.get("status") == status and stored.get("revision") == expected,
+        "Get Tiers Program Settings shows the update",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-20", "COMMON-2")
@@ -311,14 +389,20 @@ def test_settings_update_missing_a_required_field_is_rejected(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, missing: str
 ) -> None:
     current = program_settings.current()
-    body = {"status": other_status(current.get("status")), "rollingWindow": window(current),
-            "revision": current.get("revision")}
+    body = {
+        "status": other_status(current.get("status")),
+        "rollingWindow": window(current),
+        "revision": current.get("revision"),
+    }
     body.pop(missing)
     answer = tiers.update_settings(body)
     expect.rejected(answer, 400, what=f"settings update without {missing}")
     after = program_settings.current()
-    expect.that(after.get("revision") == current.get("revision") and after.get("status") == current.get("status"),
-                "the settings (and their revision) are unchanged after the rejected update", answer)
+    expect.that(
+        after.get("revision") == current.get("revision") and after.get("status") == current.get("status"),
+        "the settings (and their revision) are unchanged after the rejected update",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-21", "COMMON-5", "COMMON-6")
@@ -327,16 +411,28 @@ def test_settings_update_with_wrong_revision_is_rejected(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, revision: str
 ) -> None:
     first = program_settings.current()
-    bumped = entity(expect, program_settings.update(first.get("revision"), status=other_status(first.get("status")),
-                                                    rollingWindow=window(first)),
-                    "settings update with the current revision", key="programSettings")
+    bumped = entity(
+        expect,
+        program_settings.update(
+            first.get("revision"), status=other_status(first.get("status")), rollingWindow=window(first)
+        ),
+        "settings update with the current revision",
+        key="programSettings",
+    )
     current = str(bumped.get("revision", ""))
-    sent = first.get("revision") if revision == "stale" else str(int(current) + 5 if current.isdigit() else 99)
-    answer = program_settings.update(sent, status=other_status(bumped.get("status")), rollingWindow=window(bumped))
+    sent = (
+        first.get("revision") if revision == "stale" else str(int(current) + 5 if current.isdigit() else 99)
+    )
+    answer = program_settings.update(
+        sent, status=other_status(bumped.get("status")), rollingWindow=window(bumped)
+    )
     expect.status(answer, 409, what=f"settings update carrying a {revision} revision")
     after = program_settings.current()
-    expect.that(after.get("revision") == bumped.get("revision") and after.get("status") == bumped.get("status"),
-                "the settings (and their revision) are unchanged after the rejected update", answer)
+    expect.that(
+        after.get("revision") == bumped.get("revision") and after.get("status") == bumped.get("status"),
+        "the settings (and their revision) are unchanged after the rejected update",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-22")
@@ -345,23 +441,35 @@ def test_settings_update_without_base_tier_resets_it(
 ) -> None:
     current = program_settings.current()
     name = unique.name()
-    with_base = program_settings.update(current.get("revision"), status=current.get("status") or "DISABLED",
-                                        rollingWindow=window(current),
-                                        baseTierDefinition={"name": name, "description": "conformance"})
+    with_base = program_settings.update(
+        current.get("revision"),
+        status=current.get("status") or "DISABLED",
+        rollingWindow=window(current),
+        baseTierDefinition={"name": name, "description": "conformance"},
+    )
     set_base = entity(expect, with_base, "settings update with a baseTierDefinition", key="programSettings")
-    expect.that((set_base.get("baseTierDefinition") or {}).get("name") == name,
-                "the response echoes baseTierDefinition.name", with_base)
-    without = program_settings.update(set_base.get("revision"), status=set_base.get("status") or "DISABLED",
-                                      rollingWindow=window(set_base))
+    expect.that(
+        (set_base.get("baseTierDefinition") or {}).get("name") == name,
+        "the response echoes baseTierDefinition.name",
+        with_base,
+    )
+    without = program_settings.update(
+        set_base.get("revision"), status=set_base.get("status") or "DISABLED", rollingWindow=window(set_base)
+    )
     entity(expect, without, "settings update without baseTierDefinition", key="programSettings")
     stored = program_settings.current()
     base = stored.get("baseTierDefinition") or {}
-    expect.that(not base.get("name") and not base.get("description") and not (base.get("icon") or {}).get("url"),
-                f"an omitted baseTierDefinition is reset to empty, got {base!r}", without)
+    expect.that(
+        not base.get("name") and not base.get("description") and not (base.get("icon") or {}).get("url"),
+        f"an omitted baseTierDefinition is reset to empty, got {base!r}",
+        without,
+    )
 
 
 @pytest.mark.rule("TIER-23")
-@pytest.mark.parametrize("status", ["ACTIVE", "PAUSED", "DISABLED", "DRAFT", "UNKNOWN", "NOT_A_STATUS", "ENABLED"])
+@pytest.mark.parametrize(
+    "status", ["ACTIVE", "PAUSED", "DISABLED", "DRAFT", "UNKNOWN", "NOT_A_STATUS", "ENABLED"]
+)
 def test_settings_status_values(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, status: str
 ) -> None:
@@ -374,13 +482,19 @@ def test_settings_status_values(
     if status == "DRAFT":
         expect.prefer(answer.status == 200, "status DRAFT should be accepted (AMB-9)", answer, amb="AMB-9")
     elif status == "UNKNOWN":
-        expect.that(answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
-                    "status UNKNOWN is accepted or rejected with a 4xx (AMB-9)", answer)
+        expect.that(
+            answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
+            "status UNKNOWN is accepted or rejected with a 4xx (AMB-9)",
+            answer,
+        )
     else:
         expect.rejected(answer, 400, what=f"status {status!r}")
         after = program_settings.current()
-        expect.that(after.get("revision") == current.get("revision") and after.get("status") == current.get("status"),
-                    "the settings are unchanged after the rejected update", answer)
+        expect.that(
+            after.get("revision") == current.get("revision") and after.get("status") == current.get("status"),
+            "the settings are unchanged after the rejected update",
+            answer,
+        )
 
 
 @pytest.mark.rule("TIER-24")
@@ -389,21 +503,33 @@ def test_settings_rolling_window_bounds(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, months: int
 ) -> None:
     current = program_settings.current()
-    answer = program_settings.update(current.get("revision"), status=current.get("status") or "DISABLED",
-                                     rollingWindow={"durationInMonths": months})
+    answer = program_settings.update(
+        current.get("revision"),
+        status=current.get("status") or "DISABLED",
+        rollingWindow={"durationInMonths": months},
+    )
     if months in (12, 36):
         updated = entity(expect, answer, f"durationInMonths {months}", key="programSettings")
-        expect.that((updated.get("rollingWindow") or {}).get("durationInMonths") == months,
-                    f"durationInMonths {months} is stored", answer)
+        expect.that(
+            (updated.get("rollingWindow") or {}).get("durationInMonths") == months,
+            f"durationInMonths {months} is stored",
+            answer,
+        )
     elif months in (37, 0, -1):
         expect.rejected(answer, 400, what=f"durationInMonths {months}")
         after = program_settings.current()
-        expect.that(after.get("revision") == current.get("revision")
-                    and after.get("rollingWindow") == current.get("rollingWindow"),
-                    "the settings are unchanged after the rejected update", answer)
+        expect.that(
+            after.get("revision") == current.get("revision")
+            and after.get("rollingWindow") == current.get("rollingWindow"),
+            "the settings are unchanged after the rejected update",
+            answer,
+        )
     else:  # 1..11: the documents disagree (AMB-7): accepted or rejected, never a server error
-        expect.that(answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
-                    f"durationInMonths {months} is accepted or rejected with a 4xx (AMB-7)", answer)
+        expect.that(
+            answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
+            f"durationInMonths {months} is accepted or rejected with a 4xx (AMB-7)",
+            answer,
+        )
 
 
 @pytest.mark.rule("TIER-16")
@@ -418,49 +544,77 @@ def test_program_lists_the_same_tiers_and_settings(
     in_program = {t.get("id") for t in (program.get("tiers") or []) if isinstance(t, dict)}
     expect.that(tier["id"] in in_program, "Get Tiers Program includes a tier just created", answer)
     # Other writers (xdist workers) may change tiers between the calls: compare against both listings.
-    expect.that(first & second <= in_program, f"Get Tiers Program lacks listed tiers {sorted(first & second - in_program)}",
-                answer)
-    expect.that(in_program <= first | second,
-                f"Get Tiers Program has tiers List Tiers does not: {sorted(in_program - (first | second), key=str)}",
-                answer)
+    expect.that(
+        first & second <= in_program,
+        f"Get Tiers Program lacks listed tiers {sorted(map(str, first & second - in_program))}",
+        answer,
+    )
+    expect.that(
+        in_program <= first | second,
+        f"Get Tiers Program has tiers List Tiers does not: {sorted(in_program - (first | second), key=str)}",
+        answer,
+    )
     stored = program_settings.current()
     settings = program.get("programSettings") or {}
-    expect.that(settings.get("revision") == stored.get("revision") and settings.get("status") == stored.get("status"),
-                "Get Tiers Program returns the same programSettings as Get Tiers Program Settings", answer)
+    expect.that(
+        settings.get("revision") == stored.get("revision") and settings.get("status") == stored.get("status"),
+        "Get Tiers Program returns the same programSettings as Get Tiers Program Settings",
+        answer,
+    )
 
 
 @pytest.mark.rule("COMMON-17")
-def test_program_paths_are_not_tier_ids(tiers: TiersApi, program_settings: SettingsGuard, expect: Expect) -> None:
+def test_program_paths_are_not_tier_ids(
+    tiers: TiersApi, program_settings: SettingsGuard, expect: Expect
+) -> None:
     program = tiers.program()
     body = expect.ok(program, "GET /tiers/program")
-    expect.that(isinstance(body.get("programSettings"), dict) and isinstance(body.get("tiers", []), list)
-                and "tier" not in body, "GET /tiers/program is Get Tiers Program, not Get Tier", program)
+    expect.that(
+        isinstance(body.get("programSettings"), dict)
+        and isinstance(body.get("tiers", []), list)
+        and "tier" not in body,
+        "GET /tiers/program is Get Tiers Program, not Get Tier",
+        program,
+    )
     settings = tiers.settings()
     body = expect.ok(settings, "GET /tiers/program-settings after Get Tiers Program created the settings")
-    expect.that(isinstance(body.get("programSettings"), dict) and "tier" not in body,
-                "GET /tiers/program-settings is Get Tiers Program Settings, not Get Tier", settings)
+    expect.that(
+        isinstance(body.get("programSettings"), dict) and "tier" not in body,
+        "GET /tiers/program-settings is Get Tiers Program Settings, not Get Tier",
+        settings,
+    )
 
 
 # tiers ----------------------------------------------------------------------------------------------
 @pytest.mark.rule("TIER-1", "COMMON-6")
-def test_create_returns_the_wrapped_tier(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_create_returns_the_wrapped_tier(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     sent = tier_body(unique.name(), unique.points(), description="conformance tier", icon={"url": ICON_URL})
     answer = tiers.create(sent)
     tier = entity(expect, answer, "Create Tier")
     if GUID.match(str(tier.get("id", ""))):
         owned.add("tier", tier["id"])
     expect.that(GUID.match(str(tier.get("id", ""))), f"the tier id is a GUID, got {tier.get('id')!r}", answer)
-    expect.that(tier.get("revision") == "1", f"a new tier has revision \"1\", got {tier.get('revision')!r}", answer,
-                rule="COMMON-6")
+    expect.that(
+        tier.get("revision") == "1",
+        f'a new tier has revision "1", got {tier.get("revision")!r}',
+        answer,
+        rule="COMMON-6",
+    )
     definition = tier.get("tierDefinition") or {}
     expect.that(definition.get("name") == sent["tierDefinition"]["name"], "the name is echoed", answer)
     expect.that(definition.get("description") == "conformance tier", "the description is echoed", answer)
     expect.that((definition.get("icon") or {}).get("url") == ICON_URL, "icon.url is echoed", answer)
     expect.that(tier.get("requiredPoints") == sent["requiredPoints"], "requiredPoints is echoed", answer)
     fetched = entity(expect, tiers.get(tier["id"]), "Get Tier of the created tier")
-    expect.that(fetched.get("id") == tier["id"] and name_of(fetched) == name_of(tier)
-                and fetched.get("requiredPoints") == tier.get("requiredPoints"),
-                "Get Tier returns the created tier", answer)
+    expect.that(
+        fetched.get("id") == tier["id"]
+        and name_of(fetched) == name_of(tier)
+        and fetched.get("requiredPoints") == tier.get("requiredPoints"),
+        "Get Tier returns the created tier",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-2")
@@ -471,19 +625,28 @@ def test_tier_name_must_be_unique(tiers: TiersApi, owned: Owned, expect: Expect,
     if duplicate.status == 200:
         own_listed(tiers, owned, {name})
     expect.status(duplicate, 409, tolerated=[400], amb="AMB-12", what="second tier with an existing name")
-    expect.that(count_named(tiers, name) == 1, f"exactly one tier named {name!r} after the rejection", duplicate)
+    expect.that(
+        count_named(tiers, name) == 1, f"exactly one tier named {name!r} after the rejection", duplicate
+    )
 
 
 @pytest.mark.rule("TIER-3")
-def test_tier_required_points_must_be_unique(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_tier_required_points_must_be_unique(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     first = create_tier(tiers, owned, expect, unique)
     name = unique.name()
     duplicate = tiers.create(tier_body(name, first["requiredPoints"]))
     if duplicate.status == 200:
         own_listed(tiers, owned, {name})
-    expect.status(duplicate, 409, tolerated=[400], amb="AMB-12", what="second tier with existing requiredPoints")
-    expect.that(count_points(tiers, first["requiredPoints"]) == 1, "exactly one tier holds those points afterwards",
-                duplicate)
+    expect.status(
+        duplicate, 409, tolerated=[400], amb="AMB-12", what="second tier with existing requiredPoints"
+    )
+    expect.that(
+        count_points(tiers, first["requiredPoints"]) == 1,
+        "exactly one tier holds those points afterwards",
+        duplicate,
+    )
 
 
 @pytest.mark.rule("TIER-4")
@@ -493,27 +656,46 @@ def test_update_cannot_take_another_tiers_value(
 ) -> None:
     first = create_tier(tiers, owned, expect, unique)
     second = create_tier(tiers, owned, expect, unique)
-    change: dict[str, Any] = ({"tierDefinition": {"name": name_of(first)}} if field == "name"
-                              else {"requiredPoints": first["requiredPoints"]})
+    change: dict[str, Any] = (
+        {"tierDefinition": {"name": name_of(first)}}
+        if field == "name"
+        else {"requiredPoints": first["requiredPoints"]}
+    )
     answer = tiers.update(second["id"], {"revision": second["revision"], **change})
     expect.status(answer, 409, tolerated=[400], amb="AMB-12", what=f"update taking another tier's {field}")
     after = entity(expect, tiers.get(second["id"]), "Get Tier after the rejected update")
-    expect.that(after.get("revision") == second["revision"] and name_of(after) == name_of(second)
-                and after.get("requiredPoints") == second["requiredPoints"],
-                "the updated tier is unchanged after the rejection", answer)
+    expect.that(
+        after.get("revision") == second["revision"]
+        and name_of(after) == name_of(second)
+        and after.get("requiredPoints") == second["requiredPoints"],
+        "the updated tier is unchanged after the rejection",
+        answer,
+    )
     if field == "name":
         expect.that(count_named(tiers, name_of(first)) == 1, "the name still belongs to one tier", answer)
     else:
-        expect.that(count_points(tiers, first["requiredPoints"]) == 1, "the points still belong to one tier", answer)
+        expect.that(
+            count_points(tiers, first["requiredPoints"]) == 1, "the points still belong to one tier", answer
+        )
 
 
 @pytest.mark.rule("TIER-4", "TIER-9")
-def test_update_resaving_own_values_succeeds(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_update_resaving_own_values_succeeds(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     tier = create_tier(tiers, owned, expect, unique)
-    answer = tiers.update(tier["id"], {"revision": tier["revision"], "tierDefinition": {"name": name_of(tier)},
-                                       "requiredPoints": tier["requiredPoints"]})
+    answer = tiers.update(
+        tier["id"],
+        {
+            "revision": tier["revision"],
+            "tierDefinition": {"name": name_of(tier)},
+            "requiredPoints": tier["requiredPoints"],
+        },
+    )
     updated = entity(expect, answer, "update re-saving the tier's own name and points")
-    expect.that(updated.get("revision") == "2", f"the revision goes to \"2\", got {updated.get('revision')!r}", answer)
+    expect.that(
+        updated.get("revision") == "2", f'the revision goes to "2", got {updated.get("revision")!r}', answer
+    )
 
 
 @pytest.mark.rule("TIER-5", "COMMON-11")
@@ -522,21 +704,33 @@ def test_bulk_duplicates_inside_one_request(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, field: str
 ) -> None:
     shared_name, shared_points = unique.name(), unique.points()
-    batch = [tier_body(shared_name, shared_points),
-             tier_body(shared_name if field == "name" else unique.name(),
-                       shared_points if field == "points" else unique.points())]
+    batch = [
+        tier_body(shared_name, shared_points),
+        tier_body(
+            shared_name if field == "name" else unique.name(),
+            shared_points if field == "points" else unique.points(),
+        ),
+    ]
     names = {name_of(item) for item in batch}
     answer = tiers.bulk_create(batch)
     own_results(owned, answer)
     present = own_listed(tiers, owned, names)
     if 400 <= answer.status < 500 and answer.status != 404:  # AMB-11: the whole request rejected
-        expect.that(not present, f"a rejected bulk request creates nothing; found {[name_of(t) for t in present]}",
-                    answer)
+        expect.that(
+            not present,
+            f"a rejected bulk request creates nothing; found {[name_of(t) for t in present]}",
+            answer,
+        )
         return
     results = check_bulk_result(expect, answer, batch)
-    same = [t for t in present if (name_of(t) == shared_name if field == "name"
-                                   else t.get("requiredPoints") == shared_points)]
-    expect.that(len(same) <= 1, f"at most one of two tiers with the same {field} exists, found {len(same)}", answer)
+    same = [
+        t
+        for t in present
+        if (name_of(t) == shared_name if field == "name" else t.get("requiredPoints") == shared_points)
+    ]
+    expect.that(
+        len(same) <= 1, f"at most one of two tiers with the same {field} exists, found {len(same)}", answer
+    )
     expect.that(len(succeeded(results)) <= 1, f"at most one item with the same {field} succeeds", answer)
 
 
@@ -546,28 +740,46 @@ def test_bulk_duplicates_of_existing_tiers(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, field: str
 ) -> None:
     existing = create_tier(tiers, owned, expect, unique)
-    clash = (tier_body(name_of(existing), unique.points()) if field == "name"
-             else tier_body(unique.name(), existing["requiredPoints"]))
+    clash = (
+        tier_body(name_of(existing), unique.points())
+        if field == "name"
+        else tier_body(unique.name(), existing["requiredPoints"])
+    )
     fresh = tier_body(unique.name(), unique.points())
     batch = [clash, fresh]
     answer = tiers.bulk_create(batch)
     own_results(owned, answer)
     present = own_listed(tiers, owned, {name_of(clash), name_of(fresh)} - {name_of(existing)})
     if field == "name":
-        expect.that(count_named(tiers, name_of(existing)) == 1, "the existing name still belongs to one tier", answer)
+        expect.that(
+            count_named(tiers, name_of(existing)) == 1, "the existing name still belongs to one tier", answer
+        )
     else:
-        expect.that(count_points(tiers, existing["requiredPoints"]) == 1, "the existing points belong to one tier",
-                    answer)
+        expect.that(
+            count_points(tiers, existing["requiredPoints"]) == 1,
+            "the existing points belong to one tier",
+            answer,
+        )
     if 400 <= answer.status < 500 and answer.status != 404:
-        expect.prefer(False, "a bulk request with one clashing item should fail that item only (HTTP 200)", answer,
-                      rule="COMMON-11")
+        expect.prefer(
+            False,
+            "a bulk request with one clashing item should fail that item only (HTTP 200)",
+            answer,
+            rule="COMMON-11",
+        )
         expect.that(not present, "a rejected bulk request creates nothing", answer)
         return
     results = check_bulk_result(expect, answer, batch)
     created = {name_of(item) for item in succeeded(results)}
     expect.that(name_of(fresh) in created, "the item without a clash is created", answer)
-    expect.that(all(r.get("itemMetadata", {}).get("originalIndex") != 0 or not r["itemMetadata"].get("success")
-                    for r in results), f"the item clashing on {field} with an existing tier fails", answer)
+    expect.that(
+        all(
+            r.get("itemMetadata", {}).get("originalIndex") != 0 or not r["itemMetadata"].get("success")
+            for r in results
+        ),
+        f"the item clashing on {field} with an existing tier fails",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-6", "COMMON-12")
@@ -580,8 +792,12 @@ def test_bulk_create_rejects_sizes_outside_1_to_20(
     own_results(owned, answer)
     created = own_listed(tiers, owned, {name_of(item) for item in batch})
     expect.rejected(answer, 400, what=f"bulk create with {count} tiers")
-    expect.that(not created, f"nothing is created by a rejected bulk request; found {len(created)}", answer,
-                rule="COMMON-12")
+    expect.that(
+        not created,
+        f"nothing is created by a rejected bulk request; found {len(created)}",
+        answer,
+        rule="COMMON-12",
+    )
 
 
 @pytest.mark.rule("TIER-6", "COMMON-11")
@@ -595,7 +811,9 @@ def test_bulk_create_accepts_1_to_20_tiers(
     results = check_bulk_result(expect, answer, batch)
     expect.that(len(succeeded(results)) == count, f"all {count} unique tiers are created", answer)
     present = own_listed(tiers, owned, {name_of(item) for item in batch})
-    expect.that(len(present) == count, f"List Tiers shows the {count} created tiers, found {len(present)}", answer)
+    expect.that(
+        len(present) == count, f"List Tiers shows the {count} created tiers, found {len(present)}", answer
+    )
 
 
 @pytest.mark.rule("TIER-7")
@@ -611,24 +829,36 @@ def test_required_points_out_of_range_are_rejected(
 
 
 @pytest.mark.rule("TIER-7")
-def test_required_points_maximum_is_accepted(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_required_points_maximum_is_accepted(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     if MAX_POINTS in [t.get("requiredPoints") for t in listed(tiers)]:
-        pytest.skip("a tier on this site already holds requiredPoints 9999999 (TIER-3 would reject a second one)")
+        pytest.skip(
+            "a tier on this site already holds requiredPoints 9999999 (TIER-3 would reject a second one)"
+        )
     tier = create_tier(tiers, owned, expect, unique, requiredPoints=MAX_POINTS)
     expect.that(tier.get("requiredPoints") == MAX_POINTS, "requiredPoints 9999999 is stored")
 
 
 @pytest.mark.rule("TIER-7")
-def test_required_points_zero_is_tolerated(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_required_points_zero_is_tolerated(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     """AMB-26: a non-base tier with 0 points may be accepted or refused (it clashes with the base tier)."""
     name = unique.name()
     answer = tiers.create(tier_body(name, 0))
     own_listed(tiers, owned, {name})
-    expect.that(answer.status == 200 or answer.status in (400, 409), "requiredPoints 0: 200, 400 or 409 (AMB-26)",
-                answer)
+    expect.that(
+        answer.status == 200 or answer.status in (400, 409),
+        "requiredPoints 0: 200, 400 or 409 (AMB-26)",
+        answer,
+    )
     if answer.status == 200:
-        expect.that(entity(expect, answer, "Create Tier with 0 points").get("requiredPoints") in (0, None),
-                    "requiredPoints 0 is stored", answer)
+        expect.that(
+            entity(expect, answer, "Create Tier with 0 points").get("requiredPoints") in (0, None),
+            "requiredPoints 0 is stored",
+            answer,
+        )
 
 
 @pytest.mark.rule("TIER-8")
@@ -662,10 +892,13 @@ def test_tier_definition_lengths_accepted(
         tier = create_tier(tiers, owned, expect, unique, tierDefinition={"name": padded(unique.name(), 50)})
         expect.that(len(name_of(tier) or "") == 50, "a 50-character name is stored whole")
     else:
-        tier = create_tier(tiers, owned, expect, unique,
-                           tierDefinition={"name": unique.name(), "description": "d" * 70})
-        expect.that((tier.get("tierDefinition") or {}).get("description") == "d" * 70,
-                    "a 70-character description is stored whole")
+        tier = create_tier(
+            tiers, owned, expect, unique, tierDefinition={"name": unique.name(), "description": "d" * 70}
+        )
+        expect.that(
+            (tier.get("tierDefinition") or {}).get("description") == "d" * 70,
+            "a 70-character description is stored whole",
+        )
 
 
 @pytest.mark.rule("TIER-9", "COMMON-6")
@@ -673,16 +906,21 @@ def test_update_with_current_revision_increments_it(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     tier = create_tier(tiers, owned, expect, unique)
-    expect.that(tier["revision"] == "1", f"a new tier has revision \"1\", got {tier['revision']!r}", rule="COMMON-6")
+    expect.that(
+        tier["revision"] == "1", f'a new tier has revision "1", got {tier["revision"]!r}', rule="COMMON-6"
+    )
     new_name = unique.name()
     answer = tiers.update(tier["id"], {"revision": tier["revision"], "tierDefinition": {"name": new_name}})
     updated = entity(expect, answer, "update with the current revision")
-    expect.that(updated.get("revision") == "2", f"revision goes \"1\" -> \"2\", got {updated.get('revision')!r}",
-                answer)
+    expect.that(
+        updated.get("revision") == "2", f'revision goes "1" -> "2", got {updated.get("revision")!r}', answer
+    )
     expect.that(name_of(updated) == new_name, "the response reflects the new name", answer)
     expect.that(updated.get("updatedDate", "") >= tier.get("updatedDate", ""), "updatedDate advances", answer)
     again = tiers.update(tier["id"], {"revision": "2", "requiredPoints": unique.points()})
-    expect.that(entity(expect, again, "second update").get("revision") == "3", "revision goes \"2\" -> \"3\"", again)
+    expect.that(
+        entity(expect, again, "second update").get("revision") == "3", 'revision goes "2" -> "3"', again
+    )
 
 
 @pytest.mark.rule("TIER-9")
@@ -693,13 +931,21 @@ def test_update_with_mismatched_body_id_never_touches_the_other_tier(
     first = create_tier(tiers, owned, expect, unique)
     second = create_tier(tiers, owned, expect, unique)
     new_name = unique.name()
-    answer = target.patch(tier_path(first["id"]), {"tier": {"id": second["id"], "revision": "1",
-                                                            "tierDefinition": {"name": new_name}}})
-    expect.that(answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
-                "a body id that differs from the path id: 200 (path wins) or 4xx (AMB-32)", answer)
+    answer = target.patch(
+        tier_path(first["id"]),
+        {"tier": {"id": second["id"], "revision": "1", "tierDefinition": {"name": new_name}}},
+    )
+    expect.that(
+        answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
+        "a body id that differs from the path id: 200 (path wins) or 4xx (AMB-32)",
+        answer,
+    )
     other = entity(expect, tiers.get(second["id"]), "Get Tier of the tier named only in the body")
-    expect.that(other.get("revision") == "1" and name_of(other) == name_of(second),
-                "the tier named in the body is unchanged", answer)
+    expect.that(
+        other.get("revision") == "1" and name_of(other) == name_of(second),
+        "the tier named in the body is unchanged",
+        answer,
+    )
     if answer.status == 200:
         updated = entity(expect, tiers.get(first["id"]), "Get Tier of the path tier")
         expect.that(name_of(updated) == new_name, "the path tier carries the update", answer)
@@ -711,38 +957,59 @@ def test_update_with_wrong_revision_is_rejected(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, revision: str
 ) -> None:
     tier = create_tier(tiers, owned, expect, unique)
-    current = entity(expect, tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()}),
-                     "update with the current revision")
+    current = entity(
+        expect,
+        tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()}),
+        "update with the current revision",
+    )
     sent = "1" if revision == "stale" else str(int(str(current.get("revision", "1"))) + 5)
     answer = tiers.update(tier["id"], {"revision": sent, "tierDefinition": {"name": unique.name()}})
     expect.status(answer, 409, what=f"update carrying a {revision} revision")
     after = entity(expect, tiers.get(tier["id"]), "Get Tier after the rejected update")
-    expect.that(after.get("revision") == current.get("revision") and name_of(after) == name_of(current),
-                "the tier (and its revision) is unchanged after the rejected update", answer)
+    expect.that(
+        after.get("revision") == current.get("revision") and name_of(after) == name_of(current),
+        "the tier (and its revision) is unchanged after the rejected update",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-11", "COMMON-6")
-def test_update_without_revision_is_rejected(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_update_without_revision_is_rejected(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.update(tier["id"], {"tierDefinition": {"name": unique.name()}})
     expect.rejected(answer, 400, amb="AMB-5", what="update without revision")
     after = entity(expect, tiers.get(tier["id"]), "Get Tier after the rejected update")
-    expect.that(after.get("revision") == tier["revision"] and name_of(after) == name_of(tier),
-                "the tier (and its revision) is unchanged", answer)
+    expect.that(
+        after.get("revision") == tier["revision"] and name_of(after) == name_of(tier),
+        "the tier (and its revision) is unchanged",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-12", "COMMON-10")
 def test_deleted_tier_is_gone(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.delete(tier["id"], revision=tier["revision"])
-    expect.that(expect.ok(answer, "delete with the current revision") == {}, "delete answers {}", answer,
-                rule="COMMON-10")
+    expect.that(
+        expect.ok(answer, "delete with the current revision") == {},
+        "delete answers {}",
+        answer,
+        rule="COMMON-10",
+    )
     expect.status(tiers.get(tier["id"]), 404, what="get after delete")
-    expect.that(tier["id"] not in [t.get("id") for t in listed(tiers)], "List Tiers no longer includes the tier",
-                answer)
+    expect.that(
+        tier["id"] not in [t.get("id") for t in listed(tiers)],
+        "List Tiers no longer includes the tier",
+        answer,
+    )
     program = expect.ok(tiers.program(), "Get Tiers Program")
-    expect.that(tier["id"] not in [t.get("id") for t in program.get("tiers", []) if isinstance(t, dict)],
-                "Get Tiers Program no longer includes the deleted tier", answer)
+    expect.that(
+        tier["id"] not in [t.get("id") for t in program.get("tiers", []) if isinstance(t, dict)],
+        "Get Tiers Program no longer includes the deleted tier",
+        answer,
+    )
 
 
 @pytest.mark.rule("TIER-13", "COMMON-5", "COMMON-6")
@@ -751,20 +1018,28 @@ def test_delete_with_wrong_revision_is_rejected(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, revision: str
 ) -> None:
     tier = create_tier(tiers, owned, expect, unique)
-    current = entity(expect, tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()}),
-                     "update with the current revision")
+    current = entity(
+        expect,
+        tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()}),
+        "update with the current revision",
+    )
     sent = "1" if revision == "stale" else str(int(str(current.get("revision", "1"))) + 5)
     answer = tiers.delete(tier["id"], revision=sent)
     expect.status(answer, 409, what=f"delete carrying a {revision} revision")
     after = tiers.get(tier["id"])
     expect.that(after.status == 200, "the tier still exists after the rejected delete", answer)
-    expect.that(((after.body or {}).get("tier") or {}).get("revision") == current.get("revision"),
-                "the revision is unchanged after the rejected delete", after)
+    expect.that(
+        ((after.body or {}).get("tier") or {}).get("revision") == current.get("revision"),
+        "the revision is unchanged after the rejected delete",
+        after,
+    )
 
 
 @pytest.mark.rule("TIER-13")
-def test_delete_without_revision_is_consistent(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
-    """AMB-6: a delete without ?revision= may be refused or accepted, but the outcome must match the answer."""
+def test_delete_without_revision_is_consistent(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
+    """AMB-6: a delete without ?revision= may be refused or accepted; the outcome must match the answer."""
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.delete(tier["id"])
     after = tiers.get(tier["id"])
@@ -772,8 +1047,11 @@ def test_delete_without_revision_is_consistent(tiers: TiersApi, owned: Owned, ex
         expect.status(after, 404, what="get after an accepted delete without revision")
     else:
         expect.rejected(answer, 400, what="delete without revision (AMB-6)")
-        expect.that(after.status == 200 and ((after.body or {}).get("tier") or {}).get("revision") == "1",
-                    "the tier is unchanged after the refused delete", after)
+        expect.that(
+            after.status == 200 and ((after.body or {}).get("tier") or {}).get("revision") == "1",
+            "the tier is unchanged after the refused delete",
+            after,
+        )
 
 
 @pytest.mark.rule("TIER-14")
@@ -782,32 +1060,50 @@ def test_list_never_contains_the_base_tier(tiers: TiersApi, expect: Expect) -> N
     answer = tiers.list()
     body = expect.ok(answer, "List Tiers")
     items = body.get("tiers", []) if isinstance(body, dict) else None
-    expect.that(isinstance(items, list), "List Tiers answers {\"tiers\": [...]}", answer)
+    expect.that(isinstance(items, list), 'List Tiers answers {"tiers": [...]}', answer)
     for tier in items or []:
-        expect.that(isinstance(tier, dict) and GUID.match(str(tier.get("id", ""))),
-                    f"every listed tier has a GUID id (no base-tier entry), got {tier!r}"[:300], answer)
+        expect.that(
+            isinstance(tier, dict) and GUID.match(str(tier.get("id", ""))),
+            f"every listed tier has a GUID id (no base-tier entry), got {tier!r}"[:300],
+            answer,
+        )
     settings = tiers.settings()
-    base = (((settings.body or {}).get("programSettings") or {}).get("baseTierDefinition") or {}).get("name") \
-        if settings.status == 200 else None
+    base = (
+        (((settings.body or {}).get("programSettings") or {}).get("baseTierDefinition") or {}).get("name")
+        if settings.status == 200
+        else None
+    )
     if base:
-        expect.that(not [t for t in items or [] if name_of(t) == base and t.get("requiredPoints") in (0, None)],
-                    f"no listed tier mirrors the base tier {base!r}", answer)
+        expect.that(
+            not [t for t in items or [] if name_of(t) == base and t.get("requiredPoints") in (0, None)],
+            f"no listed tier mirrors the base tier {base!r}",
+            answer,
+        )
 
 
 @pytest.mark.rule("TIER-25", "COMMON-7")
-def test_icon_size_from_the_client_is_ignored(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+def test_icon_size_from_the_client_is_ignored(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+) -> None:
     name = unique.name()
-    answer = tiers.create(tier_body(name, unique.points(), icon={"url": ICON_URL, "height": 4321, "width": 1234}))
+    answer = tiers.create(
+        tier_body(name, unique.points(), icon={"url": ICON_URL, "height": 4321, "width": 1234})
+    )
     own_listed(tiers, owned, {name})
     if 400 <= answer.status < 500 and answer.status != 404:
-        expect.prefer(False, "read-only icon height/width should be ignored, not rejected", answer, amb="AMB-30")
+        expect.prefer(
+            False, "read-only icon height/width should be ignored, not rejected", answer, amb="AMB-30"
+        )
         return
     tier = entity(expect, answer, "Create Tier with icon height/width")
     for shown in (tier, entity(expect, tiers.get(tier.get("id", "")), "Get Tier")):
         icon = (shown.get("tierDefinition") or {}).get("icon") or {}
         expect.that(icon.get("url") == ICON_URL, "icon.url is echoed", answer)
-        expect.that(icon.get("height") != 4321 and icon.get("width") != 1234,
-                    f"icon height/width are not taken from the request, got {icon!r}", answer)
+        expect.that(
+            icon.get("height") != 4321 and icon.get("width") != 1234,
+            f"icon height/width are not taken from the request, got {icon!r}",
+            answer,
+        )
 
 
 @pytest.mark.rule("TIER-27")
