@@ -464,7 +464,7 @@ def routes(ctx: Context) -> list[Route]:
         for index, badge_id in enumerate(raw):
             if not is_guid(badge_id):
                 v.add(f"badgeIds[{index}]", "must be a GUID", "FORMAT")
-        if len(set(raw)) != len(raw):
+        if not v and len(set(raw)) != len(raw):
             v.add("badgeIds", "must not repeat a badge id")
         v.raise_if_any()
         with store.transaction():
