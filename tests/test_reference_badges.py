@@ -152,6 +152,24 @@ def test_display_order(client: TestClient) -> None:
     assert make(client, "d")["id"] == client.get(P).json()["badges"][-1]["id"]
 
 
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("PATCH", "/order", {"badgeIds": [["x"], {"a": 1}]}),
+        ("PATCH", "/order", {"badgeIds": "x"}),
+        ("POST", "/query", {"filter": {"title": {"$in": "x"}}}),
+        ("POST", "/query", {"filter": "x", "sort": [{"fieldName": ["t"]}]}),
+        ("POST", "/query", {"paging": {"limit": 5000}}),
+        ("POST", "/members", {"memberIds": [{"a": 1}]}),
+        ("POST", "", {"badge": {"title": ["x"], "textColor": 5, "permissionsEnabled": "yes"}}),
+    ],
+)
+def test_malformed_input_is_a_400_not_a_500(client: TestClient, method: str, path: str, body: Any) -> None:
+    answer = client.request(method, P + path, json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["details"]["validationError"]["fieldViolations"]
+
+
 def test_every_fault_names_a_known_rule() -> None:
     for fault in badges.FAULTS:
         assert fault.name.startswith("badge-")

@@ -330,11 +330,10 @@ def routes(ctx: Context) -> list[Route]:
         limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=MAX_LIMIT)
         offset = check.integer(v, paging.get("offset"), "paging.offset", minimum=0, maximum=INT32_MAX)
         v.raise_if_any()
+        _matches({}, filt)  # a malformed filter is a 400 even when there is nothing to match
         badges = store.all(BADGE)
         if not ctx.fault("badge-query-filter-ignored"):
             badges = [b for b in badges if _matches(b, filt)]
-        else:
-            _matches({}, filt)
         if not ctx.fault("badge-query-sort-ignored"):
             badges = _sorted(badges, sort)
         page, metadata = _page([render(b) for b in badges], *_paging(limit, offset))
