@@ -256,14 +256,18 @@ SUITE = [
     "conformance.suite.test_tiers",
     "conformance.suite.test_common",
 ]
-FAULTS = [pytest.param(f, id=f.name) for f in (*tiers.FAULTS, *common.FAULTS)]
+ALL_FAULTS = (*tiers.FAULTS, *common.FAULTS)
+FAULTS = [pytest.param(f, id=f.name) for f in ALL_FAULTS if f.kind == "bug"]
+HOSTILE = [pytest.param(f, id=f.name) for f in ALL_FAULTS if f.kind == "hostile"]
+CORRECT = [pytest.param(f, id=f.name) for f in ALL_FAULTS if f.kind == "correct"]
 
 
 def test_every_fault_names_a_known_rule() -> None:
-    names = [f.name for f in (*tiers.FAULTS, *common.FAULTS)]
+    names = [f.name for f in ALL_FAULTS]
     assert len(names) == len(set(names))
-    for fault in (*tiers.FAULTS, *common.FAULTS):
+    for fault in ALL_FAULTS:
         assert rules.get(fault.rule)
+        assert fault.kind in ("bug", "hostile", "correct")
 
 
 def run_suite(*options: str) -> tuple[int, str]:
@@ -302,3 +306,23 @@ def test_suite_catches_fault(fault: Fault) -> None:
     code, output = run_suite("--conformance-rule", fault.rule, "--conformance-fault", fault.name)
     assert code == 1, output[-3000:]
     assert f"{fault.rule} [" in output, output[-3000:]
+
+
+@pytest.mark.parametrize("fault", HOSTILE)
+def test_suite_tolerates_hostile_reading_only_when_tolerant(fault: Fault) -> None:
+    """A tolerated, not preferred, reading: warnings when tolerant, a failure naming the rule when strict."""
+    code, output = run_suite("--conformance-fault", fault.name, "--conformance-profile", "tolerant")
+    assert code == 0, output[-3000:]
+    code, output = run_suite(
+        "--conformance-rule", fault.rule, "--conformance-fault", fault.name, "--conformance-profile", "strict"
+    )
+    assert code == 1, output[-3000:]
+    assert f"{fault.rule} [" in output, output[-3000:]
+
+
+@pytest.mark.parametrize("profile", ["tolerant", "strict"])
+@pytest.mark.parametrize("fault", CORRECT)
+def test_suite_passes_correct_alternative_readings(fault: Fault, profile: str) -> None:
+    """No false positives: documented alternatives (AMB-11, AMB-14, AMB-31) pass in both profiles."""
+    code, output = run_suite("--conformance-fault", fault.name, "--conformance-profile", profile)
+    assert code == 0, output[-3000:]

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.reference import validation as check
-from conformance.reference.errors import Violations, conflict, invalid, not_found, revision_mismatch
+from conformance.reference.errors import ApiError, Violations, conflict, invalid, not_found, revision_mismatch
 from conformance.reference.faults import Fault
 from conformance.reference.http import Context, error_response, is_guid, ok, read_json, revision_of
 
@@ -78,6 +78,38 @@ FAULTS = (
         "tier-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 20"
     ),
     Fault("tier-program-route-shadowed", "COMMON-17", "/tiers/program is routed as a tier id"),
+    # Tolerated readings (no false positives): "hostile" passes tolerant and fails strict; "correct" is a
+    # documented alternative the suite must pass in both profiles.
+    Fault(
+        "tier-conflicts-answer-400",
+        "TIER-2",
+        "uniqueness violations answer 400, not 409 (AMB-12)",
+        kind="hostile",
+    ),
+    Fault(
+        "tier-rejects-read-only-fields",
+        "COMMON-7",
+        "tier bodies carrying read-only fields (createdDate, icon size, id on create) are rejected (AMB-30)",
+        kind="hostile",
+    ),
+    Fault(
+        "tier-bulk-duplicates-reject-all",
+        "TIER-5",
+        "a bulk request with duplicates inside it is rejected whole, nothing created (AMB-11)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-list-reversed-with-extras",
+        "TIER-14",
+        "tiers listed in reverse order with undocumented extra fields (AMB-31)",
+        kind="correct",
+    ),
+    Fault(
+        "settings-get-creates-defaults",
+        "TIER-15",
+        "Get Tiers Program Settings creates and returns the defaults instead of 404 (AMB-14)",
+        kind="correct",
+    ),
 )
 
 
@@ -86,6 +118,17 @@ def _tier_fields(
 ) -> dict[str, Any]:
     """Validate the writable fields of a tier; read-only ones (id, dates, revision) are ignored (AMB-30)."""
     out: dict[str, Any] = {}
+    if ctx.fault("tier-rejects-read-only-fields"):
+        read_only = ["createdDate", "updatedDate", "_id"] + (["id", "revision"] if creating else [])
+        icon = (
+            (raw.get("tierDefinition") or {}).get("icon")
+            if isinstance(raw.get("tierDefinition"), dict)
+            else None
+        )
+        for key in [k for k in read_only if k in raw] + [
+            f"tierDefinition.icon.{k}" for k in ("height", "width") if isinstance(icon, dict) and k in icon
+        ]:
+            v.add(f"{prefix}.{key}", "is read-only", "READ_ONLY")
     definition = check.obj(v, raw.get("tierDefinition"), f"{prefix}.tierDefinition", required=creating)
     if definition is not None:
         out["tierDefinition"] = _definition(
@@ -221,7 +264,7 @@ def routes(ctx: Context) -> list[Route]:
         with store.transaction():
             problem = _conflicts(ctx, fields, store.all(TIER), on_update=False)
             if problem:
-                raise conflict(problem)
+                raise _uniqueness(ctx, problem)
             tier = _new_tier(ctx, fields, raw)
             store.insert(TIER, tier)
         if ctx.fault("tier-create-unwrapped"):
@@ -241,6 +284,8 @@ def routes(ctx: Context) -> list[Route]:
         oversize = len(items) > limit
         if len(items) < 1 or (oversize and not ctx.fault("tier-bulk-oversize-partially-created")):
             raise invalid([_field("tiers", f"must contain 1 to {BULK_MAX} tiers", "ARRAY_SIZE")])
+        if ctx.fault("tier-bulk-duplicates-reject-all") and _internal_duplicates(items):
+            raise conflict("the request contains two tiers with the same name or requiredPoints")
         results: list[dict[str, Any]] = []
         with store.transaction():
             existing = store.all(TIER)
@@ -340,7 +385,7 @@ def routes(ctx: Context) -> list[Route]:
             ]
             problem = _conflicts(ctx, fields, others, on_update=True)
             if problem:
-                raise conflict(problem)
+                raise _uniqueness(ctx, problem)
             updated = dict(current)
             if "tierDefinition" in fields:
                 updated["tierDefinition"] = {**current["tierDefinition"], **fields["tierDefinition"]}
@@ -379,6 +424,12 @@ def routes(ctx: Context) -> list[Route]:
 
     async def get_settings(request: Request) -> Response:
         settings = store.get(SETTINGS, SETTINGS_ID)
+        if settings is None and ctx.fault("settings-get-creates-defaults"):
+            with store.transaction():
+                settings = store.get(SETTINGS, SETTINGS_ID)
+                if settings is None:
+                    settings = _default_settings(ctx)
+                    store.insert(SETTINGS, settings)
         if settings is None:
             raise not_found("tiers program settings", "for this site")
         return ok({"programSettings": _public_settings(settings)})
@@ -455,16 +506,7 @@ def routes(ctx: Context) -> list[Route]:
         with store.transaction():
             settings = store.get(SETTINGS, SETTINGS_ID)
             if settings is None:
-                now = ctx.clock.now()
-                settings = {
-                    "id": SETTINGS_ID,
-                    "status": "ACTIVE" if ctx.fault("program-default-active") else "DISABLED",
-                    "revision": "1",
-                    "createdDate": now,
-                    "updatedDate": now,
-                    "baseTierDefinition": {},
-                    "rollingWindow": {"durationInMonths": 12},
-                }
+                settings = _default_settings(ctx)
                 store.insert(SETTINGS, settings)
         tiers = [] if ctx.fault("program-omits-tiers") else _listed(ctx)
         return ok({"tiers": tiers, "programSettings": _public_settings(settings)})
@@ -488,8 +530,39 @@ def routes(ctx: Context) -> list[Route]:
     ]
 
 
+def _internal_duplicates(items: list[Any]) -> bool:
+    names = [((i.get("tierDefinition") or {}).get("name")) for i in items if isinstance(i, dict)]
+    points = [i.get("requiredPoints") for i in items if isinstance(i, dict)]
+    return any(
+        len(set(x for x in values if x is not None)) < len([x for x in values if x is not None])
+        for values in (names, points)
+    )
+
+
+def _default_settings(ctx: Context) -> dict[str, Any]:
+    """What Get Tiers Program creates on a site without settings (TIER-15): DISABLED."""
+    now = ctx.clock.now()
+    return {
+        "id": SETTINGS_ID,
+        "status": "ACTIVE" if ctx.fault("program-default-active") else "DISABLED",
+        "revision": "1",
+        "createdDate": now,
+        "updatedDate": now,
+        "baseTierDefinition": {},
+        "rollingWindow": {"durationInMonths": 12},
+    }
+
+
+def _uniqueness(ctx: Context, problem: str) -> ApiError:
+    if ctx.fault("tier-conflicts-answer-400"):
+        return invalid([_field("tier", problem, "UNIQUE")])
+    return conflict(problem)
+
+
 def _listed(ctx: Context) -> list[dict[str, Any]]:
     tiers = [_render(ctx, t) for t in ctx.store.all(TIER)]
+    if ctx.fault("tier-list-reversed-with-extras"):
+        tiers = [{**t, "memberCount": 0, "_links": {"self": t["id"]}} for t in reversed(tiers)]
     if ctx.fault("tier-list-includes-base"):
         settings = ctx.store.get(SETTINGS, SETTINGS_ID) or {}
         tiers.append(
