@@ -326,3 +326,44 @@ def test_suite_passes_correct_alternative_readings(fault: Fault, profile: str) -
     """No false positives: documented alternatives (AMB-11, AMB-14, AMB-31) pass in both profiles."""
     code, output = run_suite("--conformance-fault", fault.name, "--conformance-profile", profile)
     assert code == 0, output[-3000:]
+
+
+def test_suite_leaves_a_prefilled_site_as_it_was() -> None:
+    """Live-site safety: existing tiers untouched, settings content restored, nothing of the run left."""
+    server = EmbeddedServer().start()
+    headers = {"Authorization": "site-key"}
+    try:
+        base = server.base_url + P
+        for name, points in [("Gold", 1000), ("Max", 9_999_999), ("Zero", 0)]:
+            answer = requests.post(
+                base + "/tiers",
+                json={"tier": body(name, points, description="site")},
+                headers=headers,
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text
+        settings = {
+            "status": "ACTIVE",
+            "rollingWindow": {"durationInMonths": 18},
+            "baseTierDefinition": {"name": "Base", "description": "site base"},
+        }
+        created = requests.post(
+            base + "/tiers/program-settings", json={"programSettings": settings}, headers=headers
+        )
+        assert created.status_code == 200, created.text
+
+        def state() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            listed = requests.get(base + "/tiers", headers=headers, timeout=10).json()["tiers"]
+            now = requests.get(base + "/tiers/program-settings", headers=headers, timeout=10).json()
+            content = {k: now["programSettings"].get(k) for k in settings}
+            return sorted(listed, key=lambda t: t["id"]), content
+
+        before = state()
+        code, output = run_suite(
+            "--conformance-base-url", server.base_url, "--conformance-header", "Authorization: site-key"
+        )
+        assert code == 0, output[-3000:]
+        assert state() == before
+        assert before[1] == settings
+    finally:
+        server.stop()
