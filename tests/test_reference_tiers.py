@@ -348,7 +348,7 @@ def test_suite_leaves_a_prefilled_site_as_it_was() -> None:
             "baseTierDefinition": {"name": "Base", "description": "site base"},
         }
         created = requests.post(
-            base + "/tiers/program-settings", json={"programSettings": settings}, headers=headers
+            base + "/tiers/program-settings", json={"programSettings": settings}, headers=headers, timeout=10
         )
         assert created.status_code == 200, created.text
 
