@@ -70,6 +70,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="fuzz without the coverage phase (every rule scenario still runs)")
     group.addoption("--conformance-seed", type=int, default=None, help="seed for data generation and fuzzing")
     group.addoption("--conformance-fault", action="append", default=[], help="fault of the embedded reference")
+    group.addoption("--conformance-disposable", action="store_true",
+                    help="the base URL is a throw-away reference started for this run (no live-site guards)")
     group.addoption("--conformance-record", metavar="DIR", help="record every exchange as vcrpy cassettes")
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
@@ -102,7 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=seed,
         record_dir=opt.conformance_record,
         replay_dir=opt.conformance_replay,
-        embedded=not opt.conformance_base_url,
+        embedded=not opt.conformance_base_url or opt.conformance_disposable,
         results_path=opt.conformance_results,
         quick=opt.conformance_quick,
     )

@@ -53,6 +53,9 @@ class Run:
     read_only: bool
     report_dir: Path
     extra_pytest_args: list[str] = field(default_factory=list)
+    #: True when the target is the embedded reference this run started: site-wide operations may be fuzzed
+    #: and nothing needs guarding, since the data dies with the run.
+    disposable: bool = False
     timeout: float = 15.0
 
 
@@ -74,6 +77,7 @@ def execute(run: Run) -> int:
             stack.callback(server.stop)
             run.base_url = server.base_url
             run.headers.setdefault("Authorization", LOCAL_KEY)
+            run.disposable = True
         assert run.base_url is not None
         if run.replay_dir is None:
             probe_target = Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
@@ -133,6 +137,8 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
     ]
     if run.base_url:
         args += ["--conformance-base-url", run.base_url]
+    if run.disposable:
+        args.append("--conformance-disposable")
     for name, value in run.headers.items():
         args += ["--conformance-header", f"{name}: {value}"]
     for option, values in (("--conformance-api", run.apis), ("--conformance-rule", run.rules),

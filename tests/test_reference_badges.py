@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from conformance import rules
 from conformance.reference import badges, create_app
-from conformance.reference.faults import Fault
 
 P = "/members/v3/badges"
 M1 = "11111111-1111-4111-8111-111111111111"
@@ -168,53 +164,3 @@ def test_malformed_input_is_a_400_not_a_500(client: TestClient, method: str, pat
     answer = client.request(method, P + path, json=body)
     assert answer.status_code == 400, answer.text
     assert answer.json()["details"]["validationError"]["fieldViolations"]
-
-
-def test_every_fault_names_a_known_rule() -> None:
-    for fault in badges.FAULTS:
-        assert fault.name.startswith("badge-")
-        assert rules.get(fault.rule)
-
-
-FAULTS = [pytest.param(f, id=f.name) for f in badges.FAULTS]
-#: Faults breaking only the preferred side of an AMB decision: warned when tolerant, failed when strict.
-STRICT_ONLY = {"badge-duplicate-slugs", "badge-query-sort-ignored"}
-
-
-def run_suite(*options: str) -> tuple[int, str]:
-    """The badge scenarios in a fresh pytest (fuzzing plugins off: they only slow the start-up)."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "conformance.suite.test_badges",
-        *options,
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:schemathesis",
-        "-p",
-        "no:hypothesispytest",
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    return done.returncode, done.stdout + done.stderr
-
-
-@pytest.mark.parametrize("profile", ["tolerant", "strict"])
-def test_suite_passes_the_clean_reference(profile: str) -> None:
-    code, output = run_suite("--conformance-profile", profile)
-    assert code == 0, output[-3000:]
-
-
-@pytest.mark.parametrize("fault", FAULTS)
-def test_suite_catches_fault(fault: Fault) -> None:
-    """Each fault fails the badge tests of its rule (SHOULD rules and AMB-preferred readings: strict)."""
-    should = rules.get(fault.rule).level == "SHOULD" or fault.name in STRICT_ONLY
-    profile = "strict" if should else "tolerant"
-    code, output = run_suite(
-        "--conformance-rule", fault.rule, "--conformance-fault", fault.name, "--conformance-profile", profile
-    )
-    assert code == 1, output[-3000:]
-    assert fault.rule in output, output[-3000:]

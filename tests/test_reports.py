@@ -14,7 +14,8 @@ CURL = "curl -X POST 'http://127.0.0.1:1/loyalty-tiers/v1/tiers' -d '{\"tier\":{
 def _results() -> RunResults:
     tests = [
         {"nodeid": "test_tiers.py::test_names_are_unique", "rules": ["TIER-2"], "verdict": "fail", "warnings": [],
-         "message": "violation: a second tier with the same name was created", "traffic": [["POST", "/loyalty-tiers/v1/tiers", 200]],
+         "message": "violation: a second tier with the same name was created",
+         "traffic": [["POST", "/loyalty-tiers/v1/tiers", 200]],
          "exchange": {"method": "POST", "url": "http://127.0.0.1:1/loyalty-tiers/v1/tiers", "status": 200,
                       "response": {"tier": {"id": "x"}}, "curl": CURL}, "tool_error": None, "sdk": []},
         {"nodeid": "test_sdk.py::test_create_tier_wire_shape", "rules": ["TIER-1"], "verdict": "pass", "warnings": [],

@@ -21,7 +21,24 @@ FAULTS = (
     Fault("auth-not-required", "COMMON-9", "requests without Authorization are served"),
     Fault("malformed-json-500", "COMMON-2", "a body that is not JSON answers 500 instead of 400"),
     Fault("success-201", "TIER-1", "successful creates (POST) answer 201 instead of 200 (AMB-29)"),
+    # Correct but SDK-hostile readings of every API (issue 9): the suite passes them in the tolerant profile with
+    # an official-SDK warning, and fails them in strict.
+    Fault("strict-read-only-fields", "COMMON-7",
+          "bodies carrying read-only fields (dates, _id, slug, icon size; id and revision on create) "
+          "are rejected (AMB-30)",
+          kind="hostile"),
+    Fault("strict-query-parameters", "COMMON-3",
+          "query parameters an operation does not document (the SDK's ?id=, ?tierId=) are rejected (AMB-39)",
+          kind="hostile"),
 )
+#: Query parameters the documents define, per method (AMB-39 strict reading rejects every other one).
+DOCUMENTED_QUERY = {
+    "GET": {"paging.limit", "paging.offset", "cursorPaging.limit", "cursorPaging.cursor"},
+    "DELETE": {"revision", "memberIds"},
+}
+READ_ONLY_KEYS = {"_id", "createdDate", "updatedDate"}
+ICON_READ_ONLY = {"height", "width", "filename"}
+ENVELOPES = ("tier", "reward", "badge", "programSettings")
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -40,7 +57,95 @@ def middleware(ctx: Context) -> list[Middleware]:
         wrappers.append(Middleware(_RewriteResponses, errors=True))
     if ctx.fault("success-201"):
         wrappers.append(Middleware(_RewriteResponses, created=True))
+    if ctx.fault("strict-query-parameters"):
+        wrappers.append(Middleware(_RejectUndocumentedQuery))
+    if ctx.fault("strict-read-only-fields"):
+        wrappers.append(Middleware(_RejectReadOnlyFields))
     return wrappers
+
+
+class _RejectUndocumentedQuery:
+    """AMB-39 strict reading: a query parameter the operation does not document is a 400."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            from urllib.parse import parse_qsl
+
+            names = {name for name, _ in parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)}
+            unknown = sorted(names - DOCUMENTED_QUERY.get(scope["method"], set()))
+            if unknown:
+                await _send_json(send, 400, _violation(unknown[0], "is not a parameter of this operation"))
+                return
+        await self.app(scope, receive, send)
+
+
+class _RejectReadOnlyFields:
+    """AMB-30 strict reading: an entity in a request body carrying read-only fields is a 400."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        offending = _read_only_field(raw, creating=scope["method"] == "POST")
+        if offending:
+            await _send_json(send, 400, _violation(offending, "is read-only"))
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _read_only_field(raw: bytes, creating: bool) -> str | None:
+    """The first read-only field an entity in the body carries. `id` and `revision` are only read-only on
+    create: on update the path binds `tier.id` and the current `revision` is required."""
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    entities = [(key, body.get(key)) for key in ENVELOPES]
+    entities += [(f"{key}[{i}]", item) for key in ("tiers", "rewards") for i, item in enumerate(body.get(key) or [])
+                 if isinstance(body.get(key), list)]
+    for prefix, entity in entities:
+        if not isinstance(entity, dict):
+            continue
+        forbidden = READ_ONLY_KEYS | ({"id", "revision"} if creating else set())
+        forbidden |= {"slug"} if prefix == "badge" else set()
+        for name in sorted(forbidden & set(entity)):
+            return f"{prefix}.{name}"
+        for holder in ("tierDefinition", "baseTierDefinition"):
+            icon = (entity.get(holder) or {}).get("icon") if isinstance(entity.get(holder), dict) else None
+            if isinstance(icon, dict):
+                for name in sorted(ICON_READ_ONLY & set(icon)):
+                    return f"{prefix}.{holder}.icon.{name}"
+    return None
+
+
+def _violation(field: str, description: str) -> dict[str, Any]:
+    return {"message": f"{field}: {description}", "details": {"validationError": {"fieldViolations": [
+        {"field": field, "description": description, "violatedRule": "INVALID_ARGUMENT",
+         "ruleName": "VALIDATION_ERROR"}]}}}
 
 
 class _InjectAuthorization:

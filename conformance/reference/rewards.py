@@ -104,18 +104,6 @@ FAULTS = (
     ),
     Fault("reward-cursor-repeats-items", "COMMON-13", "each next cursor starts one item early"),
     Fault("reward-list-limit-unclamped", "COMMON-14", "List Rewards serves more than 100 items per page"),
-    Fault(
-        "reward-rejects-read-only-fields",
-        "COMMON-7",
-        "bodies carrying read-only fields (the SDK's GET-spread-update) are rejected",
-        kind="hostile",
-    ),
-    Fault(
-        "reward-rejects-path-id-query",
-        "REWARD-17",
-        "GET/DELETE with the SDK's repeated ?id= are rejected",
-        kind="hostile",
-    ),
 )
 
 
@@ -420,10 +408,6 @@ def routes(ctx: Context) -> list[Route]:
             raise not_found("reward", reward_id)
         return reward
 
-    def reject_path_id_query(request: Request) -> None:
-        if ctx.fault("reward-rejects-path-id-query") and "id" in request.query_params:
-            raise invalid([_field("id", "unknown query parameter")])
-
     def rendered() -> list[dict[str, Any]]:
         return [_render(ctx, r) for r in store.all(REWARD)]
 
@@ -517,7 +501,6 @@ def routes(ctx: Context) -> list[Route]:
         body = await read_json(request)
         v = Violations()
         raw = check.obj(v, body.get("reward"), "reward", required=True)
-        reject_read_only(raw, "reward")
         fields = _reward_fields(ctx, v, _writable(raw), "reward") if raw is not None else {}
         v.raise_if_any()
         assert raw is not None
@@ -525,12 +508,6 @@ def routes(ctx: Context) -> list[Route]:
             reward = _new_reward(ctx, fields, raw)
             store.insert(REWARD, reward)
         return ok({"reward": _render(ctx, reward)})
-
-    def reject_read_only(raw: dict[str, Any] | None, prefix: str) -> None:
-        if ctx.fault("reward-rejects-read-only-fields") and raw:
-            found = [k for k in READ_ONLY if k in raw and k != "revision"]
-            if found:
-                raise invalid([_field(f"{prefix}.{found[0]}", "is read-only")])
 
     async def bulk_create(request: Request) -> Response:
         body = await read_json(request)
@@ -603,7 +580,6 @@ def routes(ctx: Context) -> list[Route]:
         return ok({"rewardsInSite": [{"metaSiteId": ctx.site_id, "rewards": rendered()}]})
 
     async def get_reward(request: Request) -> Response:
-        reject_path_id_query(request)
         return ok({"reward": _render(ctx, load(request.path_params["reward_id"]))})
 
     async def update_reward(request: Request) -> Response:
@@ -611,7 +587,6 @@ def routes(ctx: Context) -> list[Route]:
         body = await read_json(request)
         v = Violations()
         raw = check.obj(v, body.get("reward"), "reward", required=True) or {}
-        reject_read_only(raw, "reward")
         revision = revision_of(raw.get("revision"))
         if raw.get("revision") is None:
             if not ctx.fault("reward-update-without-revision"):
@@ -668,7 +643,6 @@ def routes(ctx: Context) -> list[Route]:
         return ok({"reward": _render(ctx, updated)})
 
     async def delete_reward(request: Request) -> Response:
-        reject_path_id_query(request)
         reward_id = request.path_params["reward_id"]
         raw_revision = request.query_params.get("revision")
         with store.transaction():

@@ -87,12 +87,6 @@ FAULTS = (
         kind="hostile",
     ),
     Fault(
-        "tier-rejects-read-only-fields",
-        "COMMON-7",
-        "tier bodies carrying read-only fields (createdDate, icon size, id on create) are rejected (AMB-30)",
-        kind="hostile",
-    ),
-    Fault(
         "tier-bulk-duplicates-reject-all",
         "TIER-5",
         "a bulk request with duplicates inside it is rejected whole, nothing created (AMB-11)",
@@ -118,17 +112,6 @@ def _tier_fields(
 ) -> dict[str, Any]:
     """Validate the writable fields of a tier; read-only ones (id, dates, revision) are ignored (AMB-30)."""
     out: dict[str, Any] = {}
-    if ctx.fault("tier-rejects-read-only-fields"):
-        read_only = ["createdDate", "updatedDate", "_id"] + (["id", "revision"] if creating else [])
-        icon = (
-            (raw.get("tierDefinition") or {}).get("icon")
-            if isinstance(raw.get("tierDefinition"), dict)
-            else None
-        )
-        for key in [k for k in read_only if k in raw] + [
-            f"tierDefinition.icon.{k}" for k in ("height", "width") if isinstance(icon, dict) and k in icon
-        ]:
-            v.add(f"{prefix}.{key}", "is read-only", "READ_ONLY")
     definition = check.obj(v, raw.get("tierDefinition"), f"{prefix}.tierDefinition", required=creating)
     if definition is not None:
         out["tierDefinition"] = _definition(
