@@ -81,7 +81,7 @@ def test_replay_never_reaches_the_network(tmp_path: Path) -> None:
     copy = tmp_path / "cassettes"
     shutil.copytree(recording / "cassettes", copy)
     manifest = json.loads((copy / "manifest.json").read_text())
-    manifest["base_url"] = "http://192.0.2.1:9"  # TEST-NET-1: unroutable
+    manifest["base_url"] = "http://127.0.0.1:9"  # nothing listens there (discard port)
     (copy / "manifest.json").write_text(json.dumps(manifest))
     result = run_cli("replay", str(copy), "--report-dir", "out", cwd=tmp_path)
     assert result.returncode == 1 and "replay reproduced" in result.output, result.output[-2000:]

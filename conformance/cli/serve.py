@@ -33,11 +33,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown fault {unknown[0]!r}; see `conformance serve --list-faults`")
     import uvicorn
 
+    from conformance.embedded import MAX_REQUEST_HEAD
+
     app = create_app(db=args.db, faults=args.fault, deterministic=args.deterministic, seed=args.seed)
     print(f"reference server on http://{args.host}:{args.port} (db {args.db}"
           f"{', fault ' + ', '.join(args.fault) if args.fault else ''}); Ctrl-C stops it", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off",
+                    h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     return 0
