@@ -16,7 +16,6 @@ import uvicorn
 
 from conformance.reference import create_app
 
-
 #: A documented cursor may be 16000 characters, percent-encoded up to 9 bytes each: more than h11's 16 KiB
 #: default for a request head, which would answer a bare text/plain 400 before the application sees it.
 MAX_REQUEST_HEAD = 1024 * 1024

@@ -7,8 +7,13 @@ the test failed or the run was interrupted (pytest runs finalizers on Ctrl-C). N
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from conformance.target import Target, TargetError
 
@@ -73,3 +78,17 @@ def sweep(target: Target, run_id: str) -> dict[str, int]:
             kind.delete(target, entity_id)
         counts[kind.name] = len(ids)
     return counts
+
+
+@contextmanager
+def site_lock(base_url: str, resource: str) -> Iterator[None]:
+    """One test at a time on a site-wide resource (tier program settings, badge display order) of one target,
+    across xdist workers and concurrent runs on this machine: each saves the state, changes it, restores it."""
+    digest = hashlib.sha256(base_url.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"conformance-{resource}-{digest}.lock"
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -7,19 +7,15 @@ site-wide display order is saved first and restored with the full id list afterw
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.apis.badges import BADGES, COUNTS, MEMBER_BADGES, ORDER, QUERY, BadgesApi, members_path
-from conformance.live import Owned
+from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
@@ -113,22 +109,9 @@ def ids_of(answer: Exchange) -> list[str]:
 
 
 @contextmanager
-def order_lock(target: Target) -> Iterator[None]:
-    """One display-order scenario at a time per target, across xdist workers on this machine."""
-    key = hashlib.sha256(target.base_url.encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"conformance-badge-order-{key}.lock"
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
 def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
     """Save the site-wide display order, yield it, and put it back with the full id list (AMB-37)."""
-    with order_lock(badges.target):
+    with site_lock(badges.target.base_url, "badge-order"):
         saved = [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
         try:
             yield saved

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.live import Owned
+from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
@@ -226,6 +226,11 @@ def test_sdk_get_tiers_program(sdk: Sdk) -> None:
 def test_sdk_create_tiers_program_settings(sdk: Sdk, target: Target) -> None:
     """Settings are site-wide and cannot be deleted: when they exist the SDK call must be refused
     (an SDK error); when they do not, the DISABLED defaults are created, as Get Tiers Program would."""
+    with site_lock(target.base_url, "tier-settings"):
+        _create_settings(sdk, target)
+
+
+def _create_settings(sdk: Sdk, target: Target) -> None:
     existing = target.get(SETTINGS)
     request = {"programSettings": {"status": "DISABLED", "rollingWindow": {"durationInMonths": 12}}}
     if existing.status == 200:
@@ -248,14 +253,17 @@ def test_sdk_create_tiers_program_settings(sdk: Sdk, target: Target) -> None:
 @pytest.fixture
 def program_settings(target: Target, expect: Expect) -> Iterator[dict[str, Any]]:
     """The site's settings (created as defaults by Get Tiers Program if absent), restored afterwards."""
-    expect.ok(target.get(PROGRAM), "Get Tiers Program (creates default settings)")
-    saved = expect.ok(target.get(SETTINGS), "reading the program settings")["programSettings"]
-    yield saved
-    current = target.get(SETTINGS)
-    revision = body_of(current).get("programSettings", {}).get("revision")
-    if revision is not None and revision != saved.get("revision"):
-        restore = {k: saved[k] for k in ("status", "rollingWindow", "baseTierDefinition") if k in saved}
-        target.patch(SETTINGS, {"programSettings": {**restore, "revision": revision}})
+    with site_lock(target.base_url, "tier-settings"):
+        expect.ok(target.get(PROGRAM), "Get Tiers Program (creates default settings)")
+        saved = expect.ok(target.get(SETTINGS), "reading the program settings")["programSettings"]
+        try:
+            yield saved
+        finally:
+            current = target.get(SETTINGS)
+            revision = body_of(current).get("programSettings", {}).get("revision")
+            if revision is not None and revision != saved.get("revision"):
+                restore = {k: saved[k] for k in ("status", "rollingWindow", "baseTierDefinition") if k in saved}
+                target.patch(SETTINGS, {"programSettings": {**restore, "revision": revision}})
 
 
 @pytest.mark.rule("COMMON-7", "TIER-19")
@@ -586,6 +594,11 @@ def test_sdk_get_member_counts_per_badge(sdk: Sdk, owned: Owned, unique: Unique,
 @pytest.mark.sdk("updateBadgesDisplayOrder")
 def test_sdk_update_badges_display_order(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     """The display order is site-wide: the original order is put back whatever happens."""
+    with site_lock(sdk.target.base_url, "badge-order"):
+        _update_display_order(sdk, owned, unique, expect)
+
+
+def _update_display_order(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     badge = new_badge(sdk, owned, unique, expect)
     before: list[str] = []
     for _ in range(MAX_PAGES):

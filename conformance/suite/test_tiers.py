@@ -11,18 +11,15 @@ test_0_tiers_fresh_site.py, whose name sorts first so they run before any other 
 
 from __future__ import annotations
 
-import hashlib
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.apis.tiers import TiersApi, tier_body, tier_path
-from conformance.live import Owned
+from conformance.live import Owned, site_lock
 from conformance.plugin import Unique
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
@@ -230,21 +227,6 @@ def succeeded(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # program settings: a site-wide singleton --------------------------------------------------------------
-@contextmanager
-def settings_lock(base_url: str) -> Iterator[None]:
-    """One settings test at a time per target, across xdist workers and concurrent runs on this machine."""
-    digest = hashlib.sha256(base_url.encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"conformance-tier-settings-{digest}.lock"
-    with open(path, "a") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 CONTENT_KEYS = ("status", "rollingWindow", "baseTierDefinition")
 
 
@@ -306,7 +288,7 @@ class SettingsGuard:
 @contextmanager
 def guarded_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]:
     """Serialised access to the site's program settings, restored afterwards (for any suite module)."""
-    with settings_lock(tiers.target.base_url):
+    with site_lock(tiers.target.base_url, "tier-settings"):
         guard = SettingsGuard(tiers, expect)
         try:
             yield guard
