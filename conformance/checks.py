@@ -100,8 +100,8 @@ def created_entity_is_server_managed(ctx: Any, response: Any, case: Any) -> bool
     kind = CREATE_OPERATIONS.get((case.method.upper(), case.path))
     if response.status_code != 200 or kind is None or not isinstance(case.body, dict):
         return None
-    sent = case.body.get(kind) if isinstance(case.body.get(kind), dict) else {}
-    created = (_json(response) or {}).get(kind) or {}
+    sent: dict[str, Any] = case.body[kind] if isinstance(case.body.get(kind), dict) else {}
+    created: dict[str, Any] = (_json(response) or {}).get(kind) or {}
     if sent.get("id") and created.get("id"):
         assert created["id"] != sent["id"], f"COMMON-7: the server kept the client-supplied {kind}.id"
     if "revision" in created:

@@ -181,10 +181,10 @@ def compare(old: RunProfile, new: RunProfile) -> list[Change]:
     for op in sorted(set(new.operations) - set(old.operations)):
         changes.append(Change("operation", op, "exercised only in NEW", False))
     for rule_id in sorted(set(old.verdicts) | set(new.verdicts)):
-        before, after = old.verdicts.get(rule_id, "untested"), new.verdicts.get(rule_id, "untested")
-        if before != after:
-            breaking = before in ("pass", "warn") and after in ("fail", "error")
-            changes.append(Change("rule", rule_id, f"{before} → {after}", breaking))
+        was, now = old.verdicts.get(rule_id, "untested"), new.verdicts.get(rule_id, "untested")
+        if was != now:
+            breaking = was in ("pass", "warn") and now in ("fail", "error")
+            changes.append(Change("rule", rule_id, f"{was} → {now}", breaking))
     return changes
 
 

@@ -83,7 +83,7 @@ def server_path(api: str) -> str:
 def schema_for(api: str) -> Any:
     """The API's schema, configured with this run's seed and budget (read at import time)."""
     settings = _settings()
-    schema = schemathesis.openapi.from_path(spec_path(api))
+    schema: Any = schemathesis.openapi.from_path(spec_path(api))
     schema.config.seed = settings.seed
     # Undocumented parameters and body fields may be ignored (AMB-30/AMB-39), so their presence does not make
     # a request negative; credentials come from the run's headers, not from generation.
@@ -276,7 +276,7 @@ def stateful_test(api: str) -> Any:
     """A pytest test for the stateful phase: sequences along the spec's links."""
 
     def test(target: Target, owned: Any, request: Any) -> None:
-        machine = state_machine_for(api, target, owned, request.node)
+        machine: Any = state_machine_for(api, target, owned, request.node)
         machine._hypothesis_internal_use_seed = _settings().seed  # what @hypothesis.seed sets: same run id, same walk
         try:
             machine.run(settings=stateful_settings())

@@ -166,7 +166,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         wanted = rules.expand(settings.rules) if settings.rules else None
     except KeyError as exc:
         raise pytest.UsageError(str(exc.args[0])) from None
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         ids = rule_ids(item)
         api = item_api(item)
@@ -304,7 +305,7 @@ def operation_of(exchange: Exchange) -> tuple[str, str]:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
+    outcome: Any = yield
     report: pytest.TestReport = outcome.get_result()
     if call.when == "call" or (call.when == "setup" and report.failed):
         ids = rule_ids(item)
@@ -340,7 +341,7 @@ class _ResultCollector:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call" and not (report.failed or report.skipped):
             return
-        props = dict(report.user_properties)
+        props: dict[str, Any] = dict(report.user_properties)
         warnings = json.loads(props.get("conformance.warnings", "[]"))
         verdict = "fail" if report.failed else ("skip" if report.skipped else ("warn" if warnings else "pass"))
         if "conformance.tool_error" in props:
@@ -386,8 +387,9 @@ class _ResultCollector:
 def _short_failure(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     text = str(report.longrepr) if crash is None else crash.message
-    if "conformance.tool_error" in dict(report.user_properties):
-        return dict(report.user_properties)["conformance.tool_error"]
+    props: dict[str, Any] = dict(report.user_properties)
+    if "conformance.tool_error" in props:
+        return str(props["conformance.tool_error"])
     return text if len(text) < 4000 else text[:4000] + "…"
 
 

@@ -237,7 +237,7 @@ def _network_blocked() -> Iterator[None]:
     def refuse(self: socket.socket, address: Any) -> None:
         raise ConnectionRefusedError(f"network blocked during replay (attempted {address!r})")
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect = refuse  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
