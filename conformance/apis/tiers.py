@@ -17,6 +17,21 @@ def tier_path(tier_id: str) -> str:
     return f"{TIERS}/{tier_id}"
 
 
+#: Image fields the server fills from the media item; a strict server may reject them on input (AMB-30).
+ICON_READ_ONLY = ("height", "width", "filename")
+
+
+def writable(content: dict[str, Any]) -> dict[str, Any]:
+    """Settings or tier content as read, minus the read-only icon fields, ready to be sent back."""
+    out = dict(content)
+    for key in ("tierDefinition", "baseTierDefinition"):
+        definition = out.get(key)
+        if isinstance(definition, dict) and isinstance(definition.get("icon"), dict):
+            icon = {k: v for k, v in definition["icon"].items() if k not in ICON_READ_ONLY}
+            out[key] = {**definition, "icon": icon}
+    return out
+
+
 def tier_body(name: str, points: int, **definition: Any) -> dict[str, Any]:
     return {"tierDefinition": {"name": name, **definition}, "requiredPoints": points}
 

@@ -92,27 +92,12 @@ class _RejectReadOnlyFields:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
+        raw = await _read_body(receive)
         offending = _read_only_field(raw, creating=scope["method"] == "POST")
         if offending:
             await _send_json(send, 400, _violation(offending, "is read-only"))
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, _replaying(raw, receive), send)
 
 
 def _read_only_field(raw: bytes, creating: bool) -> str | None:
@@ -170,29 +155,14 @@ class _MalformedJson500:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
+        raw = await _read_body(receive)
         try:
             if raw.strip():
                 json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             await _send_json(send, 500, {"message": "internal error", "details": {}})
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, _replaying(raw, receive), send)
 
 
 class _RewriteResponses:
@@ -238,6 +208,31 @@ class _RewriteResponses:
 def _is_read(path: str) -> bool:
     """POST endpoints that read rather than create (queries, member lookups)."""
     return path.endswith("/query") or path.endswith("/badges/members")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body, read ahead of the application (which then gets it from `_replaying`)."""
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replaying(raw: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the application the body already read, then defers to the real one."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    return replay
 
 
 async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:

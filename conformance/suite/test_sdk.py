@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from conformance.apis.tiers import writable
 from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
 from conformance.target import Exchange, Target
@@ -239,7 +240,7 @@ def _create_settings(sdk: Sdk, target: Target) -> None:
         if answer.status == 200:  # an overwrite (TIER-18 is judged elsewhere): put the content back
             revision = (body_of(answer).get("programSettings") or {}).get("revision")
             restore = {k: saved[k] for k in ("status", "rollingWindow", "baseTierDefinition") if k in saved}
-            target.patch(SETTINGS, {"programSettings": {**restore, "revision": revision}})
+            target.patch(SETTINGS, {"programSettings": {**writable(restore), "revision": revision}})
         sdk.served("createTiersProgramSettings", answer,
                    "POST {programSettings} when settings exist (the SDK expects an error)",
                    status=answer.status if answer.status in (400, 409) else 409)
@@ -263,7 +264,7 @@ def program_settings(target: Target, expect: Expect) -> Iterator[dict[str, Any]]
             revision = body_of(current).get("programSettings", {}).get("revision")
             if revision is not None and revision != saved.get("revision"):
                 restore = {k: saved[k] for k in ("status", "rollingWindow", "baseTierDefinition") if k in saved}
-                target.patch(SETTINGS, {"programSettings": {**restore, "revision": revision}})
+                target.patch(SETTINGS, {"programSettings": {**writable(restore), "revision": revision}})
 
 
 @pytest.mark.rule("COMMON-7", "TIER-19")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.apis.tiers import TiersApi, tier_body, tier_path
+from conformance.apis.tiers import TiersApi, tier_body, tier_path, writable
 from conformance.live import Owned, site_lock
 from conformance.plugin import Unique
 from conformance.target import Exchange, Target
@@ -279,7 +279,7 @@ class SettingsGuard:
                 now.get(k) == wanted.get(k) or (not now.get(k) and not wanted.get(k)) for k in CONTENT_KEYS
             ):
                 return
-            restored = self.tiers.update_settings({**wanted, "revision": now.get("revision")})
+            restored = self.tiers.update_settings({**writable(wanted), "revision": now.get("revision")})
             if restored.status == 200:
                 return
         raise AssertionError(f"could not restore the program settings: {restored.describe()}")
