@@ -7,10 +7,8 @@ Option precedence is the CLI's business; here every value comes from a `--confor
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
-import os
 import re
 import secrets
 from collections.abc import Iterator
@@ -391,10 +389,3 @@ def _short_failure(report: pytest.TestReport) -> str:
     if "conformance.tool_error" in props:
         return str(props["conformance.tool_error"])
     return text if len(text) < 4000 else text[:4000] + "…"
-
-
-def fnmatch_any(value: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(value, p) for p in patterns)
-
-
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", ".hypothesis")
