@@ -22,7 +22,7 @@ from conformance import checks
 from conformance.paths import spec_path
 from conformance.target import Target
 
-#: Built-in checks whose oracle is unsound for these APIs (see README "What the fuzzer judges"):
+#: Built-in checks whose oracle is unsound for these APIs (see README "What is judged"):
 #: positive data may meet business rules or tolerated readings (AMB-30/36/39) and be refused with 400;
 #: 405 for undocumented methods, multi-user authorization and which keys count as invalid are not
 #: documented behaviour (missing credentials are judged by the COMMON-9 scenario).
