@@ -7,6 +7,7 @@ Option precedence is the CLI's business; here every value comes from a `--confor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -294,11 +295,36 @@ _expect_key = pytest.StashKey[Expect]()
 
 # results ------------------------------------------------------------------------------------------
 def operation_of(exchange: Exchange) -> tuple[str, str]:
-    """`(method, templated path)`: GUIDs in the path become {id} so traffic groups by operation."""
+    """`(method, templated path)`: the documented operation a request was aimed at, so traffic groups by
+    operation whatever id (valid, unknown or malformed) it carried; undocumented paths keep GUIDs as {id}."""
     path = exchange.url.split("://", 1)[-1]
     path = "/" + path.split("/", 1)[1] if "/" in path else "/"
     path = path.split("?", 1)[0]
+    for pattern, template in _documented_paths():
+        if pattern.fullmatch(path):
+            return exchange.method, template
     return exchange.method, GUID_IN_PATH.sub("/{id}", path)
+
+
+@functools.cache
+def _documented_paths() -> list[tuple[re.Pattern[str], str]]:
+    """Public path templates of the specs, literal ones first (`/tiers/program` before `/tiers/{tierId}`)."""
+    from urllib.parse import urlparse
+
+    import yaml
+
+    from conformance.paths import APIS, spec_path
+
+    templates = []
+    for api in APIS:
+        try:
+            spec = yaml.safe_load(spec_path(api).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        prefix = urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+        templates += [prefix + path for path in spec.get("paths", {})]
+    templates.sort(key=lambda t: (t.count("{"), -len(t)))
+    return [(re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(t))), t) for t in templates]
 
 
 @pytest.hookimpl(hookwrapper=True)
