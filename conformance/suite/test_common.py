@@ -11,11 +11,10 @@ None of these tests touches the program settings.
 from __future__ import annotations
 
 import time
-from datetime import datetime
-from typing import Any
 
 import pytest
 
+from conformance.apis import moment
 from conformance.apis.tiers import BULK_CREATE, TIERS, TiersApi, tier_body, tier_path
 from conformance.live import Owned
 from conformance.plugin import Unique
@@ -290,7 +289,7 @@ def test_read_only_fields_in_update_bodies_are_ignored(
         return
     updated = entity(expect, answer, "update carrying read-only fields")
     expect.that(
-        updated.get("createdDate") == tier.get("createdDate"),
+        moment(updated.get("createdDate")) == moment(tier.get("createdDate")),
         "createdDate is not taken from the request",
         answer,
         rule="COMMON-8",
@@ -304,19 +303,12 @@ def test_read_only_fields_in_update_bodies_are_ignored(
 
 
 # COMMON-8 -------------------------------------------------------------------------------------------
-def _moment(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 @pytest.mark.rule("COMMON-8")
 def test_created_date_is_stable_and_updated_date_advances(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     tier = create_tier(tiers, owned, expect, unique)
-    created, previous = _moment(tier.get("createdDate")), _moment(tier.get("updatedDate"))
+    created, previous = moment(tier.get("createdDate")), moment(tier.get("updatedDate"))
     expect.that(
         created is not None and previous is not None,
         f"createdDate/updatedDate are timestamps: {tier.get('createdDate')!r}/{tier.get('updatedDate')!r}",
@@ -331,19 +323,19 @@ def test_created_date_is_stable_and_updated_date_advances(
         stored = entity(expect, tiers.get(tier["id"]), "Get Tier")
         for shown in (updated, stored):
             expect.that(
-                shown.get("createdDate") == tier.get("createdDate"),
+                moment(shown.get("createdDate")) == moment(tier.get("createdDate")),
                 f"createdDate never changes: {tier.get('createdDate')!r} -> {shown.get('createdDate')!r}",
                 answer,
             )
-        moment = _moment(updated.get("updatedDate"))
+        now = moment(updated.get("updatedDate"))
         expect.that(
-            moment is not None and moment > previous,
+            now is not None and now > previous,
             f"updatedDate advances on update {step + 1}: {previous.isoformat()} -> "
             f"{updated.get('updatedDate')!r}",
             answer,
         )
-        assert moment is not None
-        previous, revision = moment, str(updated.get("revision"))
+        assert now is not None
+        previous, revision = now, str(updated.get("revision"))
 
 
 # COMMON-9 -------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conformance.apis import moment, not_before
 from conformance.apis.rewards import (
     MAX_PAGES,
     RewardsApi,
@@ -731,9 +732,10 @@ def test_reward_created_date_never_changes_on_update(
     answer = rewards.update(reward["id"], {**editable(reward), "name": unique.name()})
     expect.ok(answer, "PUT with the current revision")
     stored = expect.ok(rewards.get(reward["id"]))["reward"]
-    expect.that(stored.get("createdDate") == reward.get("createdDate"), "createdDate never changes", answer)
+    expect.that(moment(stored.get("createdDate")) == moment(reward.get("createdDate")), "createdDate never changes",
+                answer)
     expect.that(
-        str(stored.get("updatedDate", "")) >= str(stored.get("createdDate", "")),
+        not_before(stored.get("updatedDate"), stored.get("createdDate")),
         "updatedDate is not before createdDate",
         answer,
     )
@@ -762,7 +764,7 @@ def test_update_with_sdk_spread_body_is_accepted(
             answer,
         )
         expect.that(
-            updated.get("createdDate") == reward.get("createdDate"),
+            moment(updated.get("createdDate")) == moment(reward.get("createdDate")),
             "createdDate is not taken from the body",
             answer,
             rule="COMMON-7",

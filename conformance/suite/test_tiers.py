@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from conformance.apis import not_before
 from conformance.apis.tiers import TiersApi, tier_body, tier_path, writable
 from conformance.live import Owned, site_lock
 from conformance.plugin import Unique
@@ -898,7 +899,7 @@ def test_update_with_current_revision_increments_it(
         updated.get("revision") == "2", f'revision goes "1" -> "2", got {updated.get("revision")!r}', answer
     )
     expect.that(name_of(updated) == new_name, "the response reflects the new name", answer)
-    expect.that(updated.get("updatedDate", "") >= tier.get("updatedDate", ""), "updatedDate advances", answer)
+    expect.that(not_before(updated.get("updatedDate"), tier.get("updatedDate")), "updatedDate advances", answer)
     again = tiers.update(tier["id"], {"revision": "2", "requiredPoints": unique.points()})
     expect.that(
         entity(expect, again, "second update").get("revision") == "3", 'revision goes "2" -> "3"', again
