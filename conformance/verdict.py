@@ -96,6 +96,13 @@ class Expect:
             self.fail(f"{label}expected a JSON body", exchange, rule)
         return exchange.body
 
+    def deleted(self, exchange: Exchange, what: str = "delete", rule: str | None = None) -> None:
+        """COMMON-10: a delete answers 200 with a JSON object, documented as `{}`. Fields a preview adds to it
+        are not a violation (extra fields are free), but they are reported."""
+        body = self.ok(exchange, what, rule)
+        self.that(isinstance(body, dict), f"{what}: the answer is a JSON object", exchange, rule)
+        self.prefer(body == {}, f"{what}: the documented answer is {{}}, got {body!r}", exchange, rule=rule)
+
     def _format(self, message: str, exchange: Exchange | None, rule: str | None) -> str:
         ids = (rule,) if rule else self.rule_ids
         lines = []

@@ -832,12 +832,7 @@ def test_deleted_reward_is_gone(rewards: RewardsApi, owned: Owned, expect: Expec
     group = group_of(unique)
     reward = create_reward(rewards, owned, expect, free_shipping(f"{group}-1", active=True))
     answer = rewards.delete(reward["id"], revision=reward["revision"])
-    expect.that(
-        expect.ok(answer, "delete with the current revision") == {},
-        "delete answers {}",
-        answer,
-        rule="COMMON-10",
-    )
+    expect.deleted(answer, "delete with the current revision", rule="COMMON-10")
     expect.status(rewards.get(reward["id"]), 404, what="get after delete")
     listed = walk(expect, rewards.list_pages(limit=100), 100, "List Rewards after the delete")
     expect.that(

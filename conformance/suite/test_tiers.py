@@ -975,12 +975,7 @@ def test_update_without_revision_is_rejected(
 def test_deleted_tier_is_gone(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.delete(tier["id"], revision=tier["revision"])
-    expect.that(
-        expect.ok(answer, "delete with the current revision") == {},
-        "delete answers {}",
-        answer,
-        rule="COMMON-10",
-    )
+    expect.deleted(answer, "delete with the current revision", rule="COMMON-10")
     expect.status(tiers.get(tier["id"]), 404, what="get after delete")
     expect.that(
         tier["id"] not in [t.get("id") for t in listed(tiers)],
