@@ -142,6 +142,7 @@ class Target:
             all_headers.setdefault("Content-Type", "application/json")
         url = self.url(path, params)
         attempt = 0
+        reconnected = False
         while True:
             started = time.monotonic()
             try:
@@ -149,6 +150,11 @@ class Target:
             except requests.Timeout:
                 raise TargetError(f"{method} {url} timed out after {self.timeout:g}s") from None
             except requests.ConnectionError as exc:
+                # A server may close a kept-alive connection (after a 500, say) just as it is reused: one
+                # retry on a fresh connection; a target that keeps dropping them is unreachable.
+                if not reconnected and _dropped(exc):
+                    reconnected = True
+                    continue
                 raise TargetError(f"cannot reach {self.base_url}: {_reason(exc)}") from None
             except requests.RequestException as exc:
                 raise TargetError(f"{method} {url} failed: {exc.__class__.__name__}") from None
@@ -192,6 +198,11 @@ def _retry_after(value: str | None, attempt: int, max_wait: float) -> float:
     except ValueError:
         wait = 0.2 * 2**attempt
     return max(0.0, min(wait, max_wait))
+
+
+def _dropped(exc: Exception) -> bool:
+    text = str(exc)
+    return any(marker in text for marker in ("Connection aborted", "RemoteDisconnected", "Connection reset"))
 
 
 def _reason(exc: Exception) -> str:

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference import badges, common, rewards, tiers
 from conformance.reference.clock import Clock
@@ -50,11 +50,30 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(application_error(exc.status_code, code, message))
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    """A bug in the reference (or a fault variant): logged with its traceback, answered as a bare 500."""
-    logging.getLogger("conformance.reference").error("%s %s failed", request.method, request.url.path,
-                                                     exc_info=exc)
-    return JSONResponse({"message": "internal error", "details": {}}, status_code=500)
+class AnswerUnexpectedErrors:
+    """A bug in the reference (or a fault variant) is logged and answered as a bare 500, and the connection
+    stays usable: Starlette's own last-resort handler re-raises, and uvicorn then resets the connection."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            logging.getLogger("conformance.reference").error("%s %s failed", scope.get("method"),
+                                                             scope.get("path"), exc_info=exc)
+            if scope["type"] != "http" or started:
+                raise
+            answer = JSONResponse({"message": "internal error", "details": {}}, status_code=500)
+            await answer(scope, receive, send)
 
 
 def create_app(
@@ -79,8 +98,8 @@ def create_app(
     routes = [route for module in API_MODULES for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,
-        middleware=[*common.middleware(ctx), Middleware(RequireAuthorization)],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        middleware=[Middleware(AnswerUnexpectedErrors), *common.middleware(ctx), Middleware(RequireAuthorization)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.ctx = ctx
     return app
