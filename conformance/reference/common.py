@@ -7,6 +7,7 @@ branches: `middleware(ctx)` returns the wrappers whose fault is switched on (non
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.middleware import Middleware
@@ -52,7 +53,7 @@ def middleware(ctx: Context) -> list[Middleware]:
     if ctx.fault("auth-not-required"):
         wrappers.append(Middleware(_InjectAuthorization))
     if ctx.fault("malformed-json-500"):
-        wrappers.append(Middleware(_MalformedJson500))
+        wrappers.append(Middleware(_JudgeBody, judge=_crash_on_malformed_json))
     if ctx.fault("error-body-nonstandard"):
         wrappers.append(Middleware(_RewriteResponses, errors=True))
     if ctx.fault("success-201"):
@@ -60,7 +61,7 @@ def middleware(ctx: Context) -> list[Middleware]:
     if ctx.fault("strict-query-parameters"):
         wrappers.append(Middleware(_RejectUndocumentedQuery))
     if ctx.fault("strict-read-only-fields"):
-        wrappers.append(Middleware(_RejectReadOnlyFields))
+        wrappers.append(Middleware(_JudgeBody, judge=_reject_read_only))
     return wrappers
 
 
@@ -80,24 +81,6 @@ class _RejectUndocumentedQuery:
                 await _send_json(send, 400, _violation(unknown[0], "is not a parameter of this operation"))
                 return
         await self.app(scope, receive, send)
-
-
-class _RejectReadOnlyFields:
-    """AMB-30 strict reading: an entity in a request body carrying read-only fields is a 400."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
-            await self.app(scope, receive, send)
-            return
-        raw = await _read_body(receive)
-        offending = _read_only_field(raw, creating=scope["method"] == "POST")
-        if offending:
-            await _send_json(send, 400, _violation(offending, "is read-only"))
-            return
-        await self.app(scope, _replaying(raw, receive), send)
 
 
 def _read_only_field(raw: bytes, creating: bool) -> str | None:
@@ -145,24 +128,39 @@ class _InjectAuthorization:
         await self.app(scope, receive, send)
 
 
-class _MalformedJson500:
-    """COMMON-2 fault: a body that does not parse as JSON crashes the server (500) instead of a 400."""
+class _JudgeBody:
+    """Reads a write request's body ahead of the application and may answer in its place."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, judge: Callable[[bytes, str], tuple[int, dict[str, Any]] | None]):
         self.app = app
+        self.judge = judge
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PATCH", "PUT"):
             await self.app(scope, receive, send)
             return
         raw = await _read_body(receive)
-        try:
-            if raw.strip():
-                json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            await _send_json(send, 500, {"message": "internal error", "details": {}})
+        answer = self.judge(raw, scope["method"])
+        if answer is not None:
+            await _send_json(send, *answer)
             return
         await self.app(scope, _replaying(raw, receive), send)
+
+
+def _crash_on_malformed_json(raw: bytes, method: str) -> tuple[int, dict[str, Any]] | None:
+    """COMMON-2 fault: a body that does not parse as JSON crashes the server (500) instead of a 400."""
+    try:
+        if raw.strip():
+            json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return 500, {"message": "internal error", "details": {}}
+    return None
+
+
+def _reject_read_only(raw: bytes, method: str) -> tuple[int, dict[str, Any]] | None:
+    """AMB-30 strict reading: an entity in a request body carrying read-only fields is a 400."""
+    offending = _read_only_field(raw, creating=method == "POST")
+    return (400, _violation(offending, "is read-only")) if offending else None
 
 
 class _RewriteResponses:
