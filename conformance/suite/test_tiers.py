@@ -934,11 +934,10 @@ def test_update_with_mismatched_body_id_never_touches_the_other_tier(
         expect.that(name_of(updated) == new_name, "the path tier carries the update", answer)
 
 
-@pytest.mark.rule("TIER-10", "COMMON-5", "COMMON-6")
-@pytest.mark.parametrize("revision", ["stale", "future"])
-def test_update_with_wrong_revision_is_rejected(
+def updated_once(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, revision: str
-) -> None:
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """A tier at revision "2", and the wrong revision to send: the old "1" (stale) or one from the future."""
     tier = create_tier(tiers, owned, expect, unique)
     current = entity(
         expect,
@@ -946,6 +945,15 @@ def test_update_with_wrong_revision_is_rejected(
         "update with the current revision",
     )
     sent = "1" if revision == "stale" else str(int(str(current.get("revision", "1"))) + 5)
+    return tier, current, sent
+
+
+@pytest.mark.rule("TIER-10", "COMMON-5", "COMMON-6")
+@pytest.mark.parametrize("revision", ["stale", "future"])
+def test_update_with_wrong_revision_is_rejected(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, revision: str
+) -> None:
+    tier, current, sent = updated_once(tiers, owned, expect, unique, revision)
     answer = tiers.update(tier["id"], {"revision": sent, "tierDefinition": {"name": unique.name()}})
     expect.status(answer, 409, what=f"update carrying a {revision} revision")
     after = entity(expect, tiers.get(tier["id"]), "Get Tier after the rejected update")
@@ -995,13 +1003,7 @@ def test_deleted_tier_is_gone(tiers: TiersApi, owned: Owned, expect: Expect, uni
 def test_delete_with_wrong_revision_is_rejected(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, revision: str
 ) -> None:
-    tier = create_tier(tiers, owned, expect, unique)
-    current = entity(
-        expect,
-        tiers.update(tier["id"], {"revision": "1", "requiredPoints": unique.points()}),
-        "update with the current revision",
-    )
-    sent = "1" if revision == "stale" else str(int(str(current.get("revision", "1"))) + 5)
+    tier, current, sent = updated_once(tiers, owned, expect, unique, revision)
     answer = tiers.delete(tier["id"], revision=sent)
     expect.status(answer, 409, what=f"delete carrying a {revision} revision")
     after = tiers.get(tier["id"])
