@@ -22,7 +22,7 @@ import pytest
 from conformance import rules
 from conformance.live import Owned, run_tag, sweep
 from conformance.target import Exchange, Target, TargetError
-from conformance.verdict import PROFILES, Expect
+from conformance.verdict import PROFILES, Expect, RuleViolation
 
 #: Set in pytest_configure so modules that build schemathesis schemas at import time can read it.
 SETTINGS: RunSettings | None = None
@@ -230,6 +230,36 @@ def target(_session_target: Target, request: pytest.FixtureRequest) -> Iterator[
     yield _session_target
 
 
+@dataclass
+class FreshSite:
+    """A site for the rules observable only before program settings ever existed (TIER-15, TIER-17).
+
+    `fresh` is True when the site is known never to have had settings (a new embedded reference started for
+    this test), None on a live target, where the test can only tell from what the site answers."""
+
+    target: Target
+    fresh: bool | None
+
+
+@pytest.fixture
+def fresh_site(target: Target, conformance_settings: RunSettings) -> Iterator[FreshSite]:
+    """Against the embedded reference: a new reference instance (same faults) for this test alone, so every
+    fresh-site rule is checked in one full run. Against a live target or cassettes: the run's own target."""
+    if conformance_settings.replay_dir or not conformance_settings.embedded:
+        yield FreshSite(target, True if conformance_settings.replay_dir and conformance_settings.embedded else None)
+        return
+    from conformance.embedded import EmbeddedServer
+
+    server = EmbeddedServer(faults=conformance_settings.extra.get("faults", ()),
+                            deterministic=bool(conformance_settings.record_dir)).start()
+    try:
+        own = Target(server.base_url, dict(target.headers), timeout=target.timeout)
+        own.log = target.log  # the test's exchanges stay in its report
+        yield FreshSite(own, True)
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def expect(request: pytest.FixtureRequest, conformance_settings: RunSettings) -> Expect:
     """Assertions that quote the test's rules and apply the profile."""
@@ -331,7 +361,7 @@ def _documented_paths() -> list[tuple[re.Pattern[str], str]]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome: Any = yield
     report: pytest.TestReport = outcome.get_result()
-    if call.when == "call" or (call.when == "setup" and report.failed):
+    if call.when == "call" or (call.when == "setup" and (report.failed or report.skipped)):
         ids = rule_ids(item)
         report.user_properties.append(("conformance.rules", json.dumps(ids)))
         sdk_methods = [arg for mark in item.iter_markers("sdk") for arg in mark.args]
@@ -340,6 +370,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         checker = item.stash.get(_expect_key, None)
         if checker is not None and checker.warnings:
             report.user_properties.append(("conformance.warnings", json.dumps(checker.warnings)))
+        report.user_properties.append(("conformance.checked", json.dumps(_checked_rules(item, checker, report))))
+        if report.failed:
+            report.user_properties.append(("conformance.violated", json.dumps(_violated_rules(ids, call))))
         exchanges = item.stash.get(_exchanges_key, [])
         traffic = [[*operation_of(e), e.status] for e in exchanges]
         traffic.extend(getattr(item, "conformance_traffic", []))
@@ -351,8 +384,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # JUnit writes the properties of an item's last report (teardown), which pytest builds from the item's
         # own list: put the human-readable ones there so every testcase names its rules and warnings.
         item.user_properties.append(("rules", " ".join(ids)))
+        unchecked = [r for r in ids if r not in _checked_rules(item, checker, report)]
+        if unchecked:
+            item.user_properties.append(("not_checked", " ".join(unchecked)))
         if checker is not None and checker.warnings:
             item.user_properties.append(("warnings", " | ".join(w["message"] for w in checker.warnings)))
+
+
+def _checked_rules(item: pytest.Item, checker: Expect | None, report: pytest.TestReport) -> list[str]:
+    """The rules a test really checked: those an assertion that can fail ran for (see `Expect.checked`).
+    A test that judges without `Expect` (the fuzz tests: schemathesis checks) checks its rules when it ran."""
+    if report.skipped:
+        return []
+    if checker is None:
+        return list(rule_ids(item))
+    return sorted(checker.checked)
+
+
+def _violated_rules(ids: tuple[str, ...], call: pytest.CallInfo[None]) -> list[str]:
+    """The rules a failure breaks: the ones its `RuleViolation` names; any other failure blames every rule."""
+    if call.excinfo is not None and isinstance(call.excinfo.value, RuleViolation) and call.excinfo.value.rules:
+        return list(call.excinfo.value.rules)
+    return list(ids)
 
 
 class _ResultCollector:
@@ -387,6 +440,9 @@ class _ResultCollector:
             "traffic": json.loads(props.get("conformance.traffic", "[]")),
             "tool_error": props.get("conformance.tool_error"),
             "sdk": json.loads(props.get("conformance.sdk", "[]")),
+            "checked": json.loads(props.get("conformance.checked", "[]")),
+            "violated": json.loads(props.get("conformance.violated", "[]")),
+            "skip_reason": _skip_reason(report),
         })
 
     @pytest.hookimpl(trylast=True)
@@ -406,6 +462,15 @@ class _ResultCollector:
                 "run_id": settings.run_id, "profile": settings.profile, "base_url": settings.base_url,
                 "seed": settings.seed, "results": self.results, "swept": settings.extra.get("swept", {}),
             }, indent=1))
+
+
+def _skip_reason(report: pytest.TestReport) -> str | None:
+    if not report.skipped:
+        return None
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
 
 
 def _short_failure(report: pytest.TestReport) -> str:

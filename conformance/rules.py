@@ -62,3 +62,9 @@ def expand(patterns: list[str]) -> set[str]:
             raise KeyError(f"unknown rule id {pattern!r}")
         selected.update(matched)
     return selected
+
+
+def sort_key(rule_id: str) -> tuple[str, int, str]:
+    """Numeric order within a prefix: BADGE-3 before BADGE-15."""
+    prefix, _, number = rule_id.rpartition("-")
+    return (prefix, int(number), "") if number.isdigit() else (rule_id, 0, rule_id)

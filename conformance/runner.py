@@ -64,6 +64,9 @@ def execute(run: Run) -> int:
     from conformance.cli.main import UsageError
 
     check_specs(run.apis or list(APIS))
+    claim_folder(run.report_dir, "--report-dir")
+    if run.record_dir:
+        claim_folder(Path(run.record_dir), "--record")
     started = time.monotonic()
     with ExitStack() as stack:
         embedded = run.base_url is None and run.replay_dir is None
@@ -90,6 +93,22 @@ def execute(run: Run) -> int:
         code = _pytest(run, results_path)
     elapsed = time.monotonic() - started
     return finish(run, results_path, code, elapsed, embedded)
+
+
+def claim_folder(folder: Path, flag: str) -> None:
+    """A run owns its output folders: an existing non-empty one may hold another run's results, and reading
+    them would give this run that run's verdict."""
+    if folder.is_dir() and any(folder.iterdir()):
+        raise ToolError(f"{folder} is not empty (another run's output?); pass a new {flag} or remove it")
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def cache_dir(run: Run) -> Path:
+    """`--lf` state per target (and fault set), so runs against other targets never read each other's."""
+    import hashlib
+
+    identity = f"{run.base_url if not run.disposable else 'embedded'}|{','.join(sorted(run.faults))}"
+    return Path("reports").resolve() / ".cache" / hashlib.sha256(identity.encode()).hexdigest()[:12]
 
 
 def check_specs(apis: list[str]) -> None:
@@ -124,7 +143,7 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         str(SUITE_DIR),
         "-c", str(PACKAGE_DIR / "data" / "suite.ini"),
         "--rootdir", str(SUITE_DIR),
-        "-o", f"cache_dir={Path('reports').resolve() / '.cache'}",
+        "-o", f"cache_dir={cache_dir(run)}",
         "-q", "--no-header", "-rN", "--tb=no", "-p", "no:warnings",
         "--assert=plain",  # the suite judges through Expect; rewriting ~400 modules per run only costs time
         "--junitxml", str(run.report_dir / "junit.xml"),
@@ -142,7 +161,7 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
     for name, value in run.headers.items():
         args += ["--conformance-header", f"{name}: {value}"]
     for option, values in (("--conformance-api", run.apis), ("--conformance-rule", run.rules),
-                           ("--conformance-member-id", run.member_ids)):
+                           ("--conformance-member-id", run.member_ids), ("--conformance-fault", run.faults)):
         for value in values:
             args += [option, value]
     if run.seed is not None:
@@ -171,7 +190,6 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
 def _pytest(run: Run, results_path: Path) -> int:
     import pytest
 
-    run.report_dir.mkdir(parents=True, exist_ok=True)
     return int(pytest.main(pytest_args(run, results_path)))
 
 

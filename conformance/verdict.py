@@ -17,7 +17,18 @@ PROFILES = ("tolerant", "strict")
 
 
 class RuleViolation(AssertionError):
-    """A documented rule was broken; the message quotes the rule and shows the exchange."""
+    """A documented rule was broken; the message quotes the rule and shows the exchange.
+
+    `rules` names the rule ids the violation breaks: only those turn red, not every rule the test carries.
+    """
+
+    def __init__(self, message: str, rules: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.rules = rules
+
+
+#: Every client-error status except 404: what AMB-5 and AMB-13 tolerate ("tolerant on the exact 4xx code").
+ANY_4XX = frozenset(range(400, 500)) - {404}
 
 
 @dataclass
@@ -27,16 +38,26 @@ class Expect:
     rule_ids: tuple[str, ...]
     profile: str = "tolerant"
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: Rules for which an assertion that can fail in the active profile has run: only these can `pass`.
+    checked: set[str] = field(default_factory=set)
 
     @property
     def strict(self) -> bool:
         return self.profile == "strict"
 
+    def _scope(self, rule: str | None) -> tuple[str, ...]:
+        return (rule,) if rule else self.rule_ids
+
+    def _ran(self, rule: str | None) -> None:
+        self.checked.update(self._scope(rule))
+
     def fail(self, message: str, exchange: Exchange | None = None, rule: str | None = None) -> None:
-        raise RuleViolation(self._format(message, exchange, rule))
+        self._ran(rule)
+        raise RuleViolation(self._format(message, exchange, rule), self._scope(rule))
 
     def that(self, condition: object, message: str, exchange: Exchange | None = None, rule: str | None = None) -> None:
         """A MUST: the condition has to hold in every profile."""
+        self._ran(rule)
         if not condition:
             self.fail(message, exchange, rule)
 
@@ -44,7 +65,11 @@ class Expect:
         self, condition: object, message: str, exchange: Exchange | None = None, amb: str | None = None,
         rule: str | None = None,
     ) -> None:
-        """A preferred reading (SHOULD, or the strict side of an AMB decision): warn when tolerant, fail when strict."""
+        """A preferred reading (SHOULD, or the strict side of an AMB decision): warn when tolerant, fail when strict.
+
+        Only in strict can it fail, so only there does it count as checking its rule."""
+        if self.strict:
+            self._ran(rule)
         if condition:
             return
         text = message + (f" (tolerated reading, {amb})" if amb else "")
@@ -68,6 +93,7 @@ class Expect:
         wanted = {expected} if isinstance(expected, int) else set(expected)
         allowed = set(tolerated)
         label = f"{what}: " if what else ""
+        self._ran(rule)
         if exchange.status in wanted:
             return exchange.status
         if exchange.status in allowed:
@@ -76,19 +102,34 @@ class Expect:
         self.fail(f"{label}expected HTTP {_codes(wanted | allowed)}, got {exchange.status}", exchange, rule)
         return exchange.status
 
-    def rejected(self, exchange: Exchange, preferred: int = 400, *, amb: str | None = None,
-                 rule: str | None = None, what: str = "") -> None:
-        """A documented rejection: any 4xx except 404 counts; a code other than `preferred` is a tolerated reading."""
+    def rejected(self, exchange: Exchange, preferred: int = 400, *, tolerated: Iterable[int] = (),
+                 amb: str | None = None, rule: str | None = None, what: str = "") -> None:
+        """A documented rejection: `preferred` passes, a code in `tolerated` (what §5 allows for this rule) is a
+        tolerated reading, anything else fails. A 409 to an invalid request is not a rejection: it says an earlier
+        invalid request was stored."""
         label = f"{what}: " if what else ""
-        if not (400 <= exchange.status < 500) or exchange.status == 404:
-            self.fail(f"{label}expected the request to be rejected (HTTP {preferred}), got {exchange.status}",
-                      exchange, rule)
-        if exchange.status != preferred:
+        self._ran(rule)
+        allowed = set(tolerated) - {preferred}
+        if exchange.status == preferred:
+            return
+        if exchange.status in allowed:
             self.prefer(False, f"{label}rejected with HTTP {exchange.status}, preferred {preferred}", exchange,
                         amb, rule)
+            return
+        self.fail(f"{label}expected the request to be rejected with HTTP {_codes({preferred} | allowed)}, "
+                  f"got {exchange.status}", exchange, rule)
 
     def ok(self, exchange: Exchange, what: str = "", rule: str | None = None) -> Any:
         """A documented success: HTTP 200 with a JSON body (AMB-29). Returns the parsed body."""
+        self._ran(rule)
+        return self._success(exchange, what, rule)
+
+    def setup(self, exchange: Exchange, what: str) -> Any:
+        """A set-up step the scenario needs (a documented success), not the check itself: it fails the test when
+        the target refuses, but it does not count as checking the test's rules."""
+        return self._success(exchange, what, None)
+
+    def _success(self, exchange: Exchange, what: str, rule: str | None) -> Any:
         label = f"{what}: " if what else ""
         if exchange.status != 200:
             self.fail(f"{label}expected HTTP 200, got {exchange.status}", exchange, rule)
@@ -120,4 +161,7 @@ class Expect:
 
 
 def _codes(codes: set[int]) -> str:
+    if ANY_4XX <= codes:
+        rest = sorted(codes - ANY_4XX)
+        return " or ".join(["4xx except 404", *(str(c) for c in rest)])
     return " or ".join(str(c) for c in sorted(codes))

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     base_url = options.get("base_url")
     if args.fault and base_url:
         raise UsageError("--fault applies to the embedded reference only; drop --base-url")
+    run_id = check_run_id(args.run_id) if args.run_id else secrets.token_hex(4)
     run_spec = Run(
         base_url=base_url,
         headers=options.get("headers", {}),
@@ -89,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
         faults=args.fault,
         record_dir=args.record,
         replay_dir=None,
-        run_id=check_run_id(args.run_id) if args.run_id else secrets.token_hex(4),
+        run_id=run_id,
         member_ids=options.get("member_ids", []),
         read_only=options.get("read_only", False),
-        report_dir=Path(options.get("report_dir") or default_report_dir()),
+        report_dir=Path(options.get("report_dir") or default_report_dir(run_id)),
         timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
     )
     return execute(run_spec)
@@ -158,6 +159,8 @@ def load_config(explicit: str | None) -> dict[str, Any]:
     return data
 
 
-def default_report_dir() -> str:
-    return str(Path("reports") / datetime.now(UTC).strftime("%Y%m%d-%H%M%S"))
+def default_report_dir(run_id: str | None = None) -> str:
+    """`reports/<timestamp>-<run id>`: two runs started in the same second never share a folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return str(Path("reports") / f"{stamp}-{run_id or secrets.token_hex(4)}")
 

@@ -15,7 +15,7 @@ table{border-collapse:collapse;margin:6px 0 12px}td,th{border:1px solid #dde;pad
 th{background:#f3f4f8}.meta td:first-child{color:#667;white-space:nowrap}
 .badge{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;color:#fff}
 .pass{background:#1f9d55}.warn{background:#d99a00}.fail{background:#d64545}.error{background:#8b2fc9}
-.skip,.untested{background:#9aa3b2}
+.skip,.untested,.not-checked{background:#6b7280}
 .matrix{display:flex;flex-wrap:wrap;gap:18px}.matrix table{margin:0}
 .cell{display:inline-block;min-width:88px;padding:2px 6px;border-radius:4px;color:#fff;font-size:12px;text-align:center}
 .counts span{margin-right:10px}
@@ -26,7 +26,7 @@ blockquote{margin:6px 0;padding:4px 10px;border-left:4px solid #c5cbe0;backgroun
 
 
 def _verdict(verdict: str, cls: str = "cell") -> str:
-    return f'<span class="{cls} {escape(verdict)}">{escape(verdict)}</span>'
+    return f'<span class="{cls} {escape(verdict.replace(" ", "-"))}">{escape(verdict)}</span>'
 
 
 def report_html(results: RunResults) -> str:
@@ -75,6 +75,12 @@ def report_html(results: RunResults) -> str:
             parts.append(f"<p>Failing exchange:</p><pre>{escape(failure['curl'])}</pre>")
             parts.append(f"<p>Response <b>{escape(str(failure.get('status')))}</b>:</p>"
                          f"<pre>{escape(response_text(failure.get('response')))}</pre>")
+    if model.not_checked:
+        parts += [f"<h2>Not checked ({len(model.not_checked)})</h2>",
+                  "<p>Rules whose tests ran, but no assertion that can fail in this profile did.</p>",
+                  "<table><tr><th>rule</th><th>why</th></tr>"]
+        parts += [f"<tr><td>{escape(r)}</td><td>{escape(why)}</td></tr>" for r, why in model.not_checked]
+        parts.append("</table>")
     if model.warnings:
         parts += [f"<h2>Warnings ({len(model.warnings)})</h2>", "<table><tr><th>rule</th><th>message</th><th>test</th></tr>"]
         parts += [f"<tr><td>{escape(r)}</td><td>{escape(m)}</td><td><code>{escape(t)}</code></td></tr>"

@@ -6,7 +6,7 @@ from conformance.reporting.model import build, response_text
 from conformance.reporting.results import RunResults
 
 MARK = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail", "error": "💥 error", "skip": "⏭ skip",
-        "untested": "· untested"}
+        "not checked": "◌ not checked", "untested": "· untested"}
 
 
 def _cell(text: str) -> str:
@@ -42,6 +42,10 @@ def report_markdown(results: RunResults) -> str:
         if failure.get("curl"):
             out += ["", "Failing exchange:", "", "```sh", failure["curl"], "```", "",
                     f"Response `{failure.get('status')}`:", "", "```json", response_text(failure.get("response")), "```"]
+        out.append("")
+    if model.not_checked:
+        out += ["## Not checked", "", "Rules whose tests ran, but no assertion that can fail in this profile did:", ""]
+        out += [f"- **{rule}**: {_cell(reason)}" for rule, reason in model.not_checked]
         out.append("")
     if model.warnings:
         out += ["## Warnings", ""]

@@ -10,7 +10,7 @@ from conformance import rules
 from conformance.reporting.results import RunResults
 
 APIS = ("common", "tiers", "rewards", "badges")
-VERDICTS = ("pass", "warn", "fail", "error", "skip", "untested")
+VERDICTS = ("pass", "warn", "fail", "error", "skip", "not checked", "untested")
 
 
 @dataclass
@@ -25,6 +25,7 @@ class ReportModel:
     failures: list[dict[str, Any]]
     warnings: list[tuple[str, str, str]]  # rule, message, test
     sdk: list[dict[str, Any]]
+    not_checked: list[tuple[str, str]]  # rule, why no assertion that can fail ran for it
 
 
 def build(results: RunResults) -> ReportModel:
@@ -70,6 +71,7 @@ def build(results: RunResults) -> ReportModel:
         failures=results.failure_details(),
         warnings=warnings,
         sdk=results.sdk_rows(),
+        not_checked=sorted(results.not_checked().items(), key=lambda item: rules.sort_key(item[0])),
     )
 
 

@@ -11,7 +11,10 @@ from typing import Any
 
 from conformance import rules
 
+#: Per test: worst first. A rule's verdict adds NOT_CHECKED: it had tests, but none could fail for it.
 VERDICT_ORDER = ("error", "fail", "warn", "pass", "skip")
+NOT_CHECKED = "not checked"
+RULE_VERDICT_ORDER = ("error", "fail", "warn", "pass", NOT_CHECKED)
 GUID_SEGMENT = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?=/|$)")
 
 
@@ -36,13 +39,13 @@ class RunResults:
         return [r for r in self.results if r["verdict"] == "warn"]
 
     def rule_verdicts(self) -> dict[str, str]:
-        """Worst verdict per rule id over every test that cites it; untested rules are absent."""
-        verdicts: dict[str, str] = {}
-        for result in self.results:
-            for rule_id in result["rules"]:
-                current = verdicts.get(rule_id, "skip")
-                verdicts[rule_id] = min(current, result["verdict"], key=VERDICT_ORDER.index)
-        return verdicts
+        """The verdict per rule id over every test that cites it; rules no test cites are absent."""
+        return {rule_id: verdict for rule_id, (verdict, _) in rule_judgements(self.results).items()}
+
+    def not_checked(self) -> dict[str, str]:
+        """Rules that had tests in this run but no assertion that could fail ran for them, with the reason."""
+        return {rule_id: reason for rule_id, (verdict, reason) in rule_judgements(self.results).items()
+                if verdict == NOT_CHECKED}
 
     def operations(self) -> dict[str, Counter[int]]:
         """Status codes seen per operation (`METHOD /path/{id}`)."""
@@ -65,7 +68,8 @@ class RunResults:
                 "nodeid": result["nodeid"],
                 "verdict": result["verdict"],
                 "rules": [{"id": r, "statement": catalogue[r].statement if r in catalogue else "",
-                           "source": catalogue[r].source if r in catalogue else ""} for r in result["rules"]],
+                           "source": catalogue[r].source if r in catalogue else ""}
+                          for r in result.get("violated") or result["rules"]],
                 "message": result.get("tool_error") or result.get("message") or "",
                 "curl": exchange.get("curl"),
                 "status": exchange.get("status"),
@@ -90,21 +94,24 @@ class RunResults:
         verdicts = self.rule_verdicts()
         coverage: dict[str, dict[str, int]] = {}
         for rule in rules.catalogue().values():
-            row = coverage.setdefault(rule.api, {"total": 0, "tested": 0, "webhook": 0})
+            row = coverage.setdefault(rule.api, {"total": 0, "tested": 0, "checked": 0, "webhook": 0})
             row["total"] += 1
             row["tested"] += rule.id in verdicts
+            row["checked"] += verdicts.get(rule.id, NOT_CHECKED) != NOT_CHECKED
             row["webhook"] += rule.webhook
         return coverage
 
     def to_json(self) -> dict[str, Any]:
         catalogue = rules.catalogue()
         verdicts = self.rule_verdicts()
+        unchecked = self.not_checked()
         return {
             "meta": self.meta,
             "counts": dict(self.counts()),
             "rules": [
                 {"id": r.id, "api": r.api, "level": r.level, "statement": r.statement, "source": r.source,
-                 "verdict": verdicts.get(r.id, "untested")}
+                 "verdict": verdicts.get(r.id, "untested"),
+                 **({"not_checked_reason": unchecked[r.id]} if r.id in unchecked else {})}
                 for r in catalogue.values()
             ],
             "operations": {op: dict(sorted(codes.items())) for op, codes in sorted(self.operations().items())},
@@ -113,6 +120,49 @@ class RunResults:
             "sdk": self.sdk_rows(),
             "tests": self.results,
         }
+
+
+def rule_judgements(results: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    """`rule id -> (verdict, reason)` from per-test records.
+
+    A rule passes only when a test checked it (`checked`: an assertion that can fail in the active profile ran
+    for it); a failing test fails only the rules its violation names (`violated`); a tool error blames every
+    rule of its test (nothing was judged). A rule whose tests all skipped or only warned is `not checked`.
+    """
+    verdicts: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    for result in results:
+        ids = result.get("rules", [])
+        verdict = result["verdict"]
+        checked = set(result.get("checked", ids if verdict in ("pass", "warn", "fail") else []))
+        marks: dict[str, str] = {}
+        if verdict == "error":
+            marks = dict.fromkeys(ids, "error")
+        else:
+            marks = {rule_id: "pass" for rule_id in ids if rule_id in checked}
+            if verdict == "fail":
+                marks.update(dict.fromkeys(result.get("violated") or ids, "fail"))
+            for warning in result.get("warnings", []):
+                if marks.get(warning["rule"]) != "fail":
+                    marks[warning["rule"]] = "warn"
+        for rule_id in ids:
+            mark = marks.get(rule_id, NOT_CHECKED)
+            if mark == NOT_CHECKED:
+                reasons.setdefault(rule_id, _why_not_checked(result))
+            current = verdicts.get(rule_id, NOT_CHECKED)
+            verdicts[rule_id] = min(current, mark, key=RULE_VERDICT_ORDER.index)
+        for rule_id, mark in marks.items():
+            if rule_id not in ids:  # a warning naming a rule the test does not carry
+                verdicts[rule_id] = min(verdicts.get(rule_id, NOT_CHECKED), mark, key=RULE_VERDICT_ORDER.index)
+    return {rule_id: (verdict, reasons.get(rule_id, "") if verdict == NOT_CHECKED else "")
+            for rule_id, verdict in verdicts.items()}
+
+
+def _why_not_checked(result: dict[str, Any]) -> str:
+    if result["verdict"] == "skip":
+        return f"skipped: {result.get('skip_reason') or 'no reason given'} ({result['nodeid']})"
+    return (f"only tolerated-reading assertions ran, which warn in the tolerant profile; "
+            f"`--profile strict` checks it ({result['nodeid']})")
 
 
 def load_results(path: Path, meta: dict[str, Any] | None = None) -> RunResults:

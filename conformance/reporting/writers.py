@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conformance import rules
 from conformance.reporting.html import report_html
 from conformance.reporting.markdown import report_markdown
-from conformance.reporting.results import RunResults
+from conformance.reporting.results import NOT_CHECKED, RunResults
 
 
 def write_reports(results: RunResults, folder: Path) -> list[Path]:
@@ -35,7 +36,8 @@ def write_reports(results: RunResults, folder: Path) -> list[Path]:
 def summary_markdown(results: RunResults) -> str:
     counts = results.counts()
     verdicts = results.rule_verdicts()
-    failing = sorted(r for r, v in verdicts.items() if v in ("fail", "error"))
+    failing = sorted((r for r, v in verdicts.items() if v in ("fail", "error")), key=rules.sort_key)
+    unchecked = sorted((r for r, v in verdicts.items() if v == NOT_CHECKED), key=rules.sort_key)
     lines = [
         "# Conformance summary",
         "",
@@ -46,7 +48,9 @@ def summary_markdown(results: RunResults) -> str:
         "|---|---|",
         *[f"| {name} | {counts.get(name, 0)} |" for name in ("pass", "warn", "fail", "error", "skip")],
         "",
-        f"Rules checked: {len(verdicts)}; failing: {', '.join(failing) if failing else 'none'}.",
+        f"Rules checked: {sum(v != NOT_CHECKED for v in verdicts.values())}; "
+        f"failing: {', '.join(failing) if failing else 'none'}; "
+        f"not checked: {', '.join(unchecked) if unchecked else 'none'}.",
     ]
     if results.failures:
         lines += ["", "## Failures", ""]

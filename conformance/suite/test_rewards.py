@@ -27,7 +27,7 @@ from conformance.apis.rewards import (
 from conformance.live import Owned
 from conformance.plugin import Unique
 from conformance.target import Exchange, Target
-from conformance.verdict import Expect
+from conformance.verdict import ANY_4XX, Expect
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 TYPES = ("DISCOUNT_AMOUNT", "COUPON_REWARD")
@@ -798,7 +798,7 @@ def test_update_without_revision_or_name_is_rejected(
     }
     del body[missing]
     answer = rewards.update(reward["id"], body)
-    expect.rejected(answer, 400, amb="AMB-5", what=f"PUT without {missing}")
+    expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-5", what=f"PUT without {missing}")
     unchanged(expect, rewards, reward, answer)
 
 
@@ -817,7 +817,7 @@ def test_reward_type_cannot_change(rewards: RewardsApi, owned: Owned, expect: Ex
         )
         expect.prefer(False, "a type change should be rejected with 400", answer, amb="AMB-22")
     else:
-        expect.rejected(answer, 400, amb="AMB-22", what="PUT changing the type")
+        expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-22", what="PUT changing the type")
     stored = expect.ok(rewards.get(reward["id"]))["reward"]
     expect.that(
         stored.get("type") == "COUPON_REWARD",

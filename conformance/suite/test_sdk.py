@@ -113,8 +113,9 @@ def new_tier(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> dict[str
         "tierDefinition": {"name": unique.name(), "description": "SDK usage",
                            "icon": {"url": "https://static.example.com/tier.svg"}},
         "requiredPoints": unique.points()}})
-    tier = expect.ok(answer, "creating a tier for the scenario").get("tier") or {}
-    expect.that(tier.get("id"), "the created tier has an id", answer)
+    tier = expect.setup(answer, "creating a tier for the scenario").get("tier") or {}
+    if not tier.get("id"):
+        expect.fail("the created tier has an id", answer)
     owned.add("tier", tier["id"])
     return tier
 
@@ -166,7 +167,7 @@ def test_sdk_get_tier_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, e
 def test_sdk_update_tier_with_spread_read_only_fields(sdk: Sdk, owned: Owned, unique: Unique,
                                                       expect: Expect) -> None:
     tier = new_tier(sdk, owned, unique, expect)
-    current = expect.ok(sdk.target.get(f"{TIERS}/{tier['id']}"), "reading the tier back")["tier"]
+    current = expect.setup(sdk.target.get(f"{TIERS}/{tier['id']}"), "reading the tier back")["tier"]
     points = unique.points()
     answer = sdk.call("updateTier", "PATCH", f"{TIERS}/{tier['id']}",
                       {"tier": spread(current, tier["id"], requiredPoints=points)})
@@ -255,8 +256,8 @@ def _create_settings(sdk: Sdk, target: Target) -> None:
 def program_settings(target: Target, expect: Expect) -> Iterator[dict[str, Any]]:
     """The site's settings (created as defaults by Get Tiers Program if absent), restored afterwards."""
     with site_lock(target.base_url, "tier-settings"):
-        expect.ok(target.get(PROGRAM), "Get Tiers Program (creates default settings)")
-        saved = expect.ok(target.get(SETTINGS), "reading the program settings")["programSettings"]
+        expect.setup(target.get(PROGRAM), "Get Tiers Program (creates default settings)")
+        saved = expect.setup(target.get(SETTINGS), "reading the program settings")["programSettings"]
         try:
             yield saved
         finally:
@@ -290,8 +291,9 @@ def reward_body(name: str, cost: int = 20) -> dict[str, Any]:
 def new_reward(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
                name: str | None = None) -> dict[str, Any]:
     answer = sdk.call("createReward", "POST", REWARDS, {"reward": reward_body(name or unique.name())})
-    reward = expect.ok(answer, "creating a reward for the scenario").get("reward") or {}
-    expect.that(reward.get("id"), "the created reward has an id", answer)
+    reward = expect.setup(answer, "creating a reward for the scenario").get("reward") or {}
+    if not reward.get("id"):
+        expect.fail("the created reward has an id", answer)
     owned.add("reward", reward["id"])
     return reward
 
@@ -340,7 +342,7 @@ def test_sdk_get_reward_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique,
 def test_sdk_update_reward_with_spread_read_only_fields(sdk: Sdk, owned: Owned, unique: Unique,
                                                         expect: Expect) -> None:
     reward = new_reward(sdk, owned, unique, expect)
-    current = expect.ok(sdk.target.get(f"{REWARDS}/{reward['id']}"), "reading the reward back")["reward"]
+    current = expect.setup(sdk.target.get(f"{REWARDS}/{reward['id']}"), "reading the reward back")["reward"]
     name = unique.name()
     answer = sdk.call("updateReward", "PUT", f"{REWARDS}/{reward['id']}",
                       {"reward": spread(current, reward["id"], name=name)})
@@ -440,8 +442,9 @@ def new_badge(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> dict[st
     answer = sdk.call("createBadge", "POST", BADGES, {"badge": {
         "title": unique.name(), "description": "SDK usage", "backgroundColor": "#796EFF",
         "textColor": "#FFFFFF"}})
-    badge = expect.ok(answer, "creating a badge for the scenario").get("badge") or {}
-    expect.that(badge.get("id"), "the created badge has an id", answer)
+    badge = expect.setup(answer, "creating a badge for the scenario").get("badge") or {}
+    if not badge.get("id"):
+        expect.fail("the created badge has an id", answer)
     owned.add("badge", badge["id"])
     return badge
 
@@ -541,7 +544,7 @@ def test_sdk_assign_badge_with_id_in_body(sdk: Sdk, owned: Owned, unique: Unique
 def test_sdk_unassign_badge_repeated_member_keys(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
                                                  members: list[str]) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.ok(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
     answer = sdk.call("unassignBadge", "DELETE", f"{BADGES}/{badge['id']}/members",
                       params=[("id", badge["id"]), *(("memberIds", m) for m in members)])
     if not sdk.served("unassignBadge", answer, "DELETE ?id=&memberIds=a&memberIds=b", amb="AMB-39"):
@@ -557,7 +560,7 @@ def test_sdk_unassign_badge_repeated_member_keys(sdk: Sdk, owned: Owned, unique:
 def test_sdk_list_members_by_badge_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
                                                     members: list[str]) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.ok(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
     answer = sdk.call("listMembersByBadge", "GET", f"{BADGES}/{badge['id']}/members",
                       params=[("id", badge["id"]), ("paging.limit", 100)])
     listed = body_of(answer).get("memberIds")
@@ -570,7 +573,7 @@ def test_sdk_list_members_by_badge_with_id_in_query(sdk: Sdk, owned: Owned, uniq
 def test_sdk_list_badges_per_member(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
                                     members: list[str]) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.ok(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
     answer = sdk.call("listBadgesPerMember", "POST", f"{BADGES}/members", {"memberIds": members[:1]})
     entries = body_of(answer).get("memberBadgeIds")
     entry = next((e for e in entries or [] if isinstance(e, dict) and e.get("memberId") == members[0]), {})
@@ -583,7 +586,7 @@ def test_sdk_list_badges_per_member(sdk: Sdk, owned: Owned, unique: Unique, expe
 def test_sdk_get_member_counts_per_badge(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
                                          members: list[str]) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.ok(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
     answer = sdk.call("getMemberCountsPerBadge", "GET", f"{BADGES}/members/count")
     counts = body_of(answer).get("badgeMemberCounts")
     entry = next((c for c in counts or [] if isinstance(c, dict) and c.get("badgeId") == badge["id"]), {})
@@ -603,7 +606,7 @@ def _update_display_order(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect
     badge = new_badge(sdk, owned, unique, expect)
     before: list[str] = []
     for _ in range(MAX_PAGES):
-        page = expect.ok(sdk.target.get(BADGES, params={"paging.limit": 100, "paging.offset": len(before)}),
+        page = expect.setup(sdk.target.get(BADGES, params={"paging.limit": 100, "paging.offset": len(before)}),
                          "listing badges")
         before.extend(b["id"] for b in page.get("badges", []) if b.get("id"))
         if len(page.get("badges", [])) < 100:
