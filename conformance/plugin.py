@@ -83,7 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "read_only: the test never writes to the target")
     config.addinivalue_line("markers", "sdk(method): the official SDK method whose wire shape a test sends")
     opt = config.option
-    if not hasattr(opt, "conformance_profile"):
+    if not hasattr(opt, "conformance_profile") or not _asked_for(config):
         return
     from conformance.headers import parse_headers
 
@@ -112,6 +112,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_settings_key] = SETTINGS
     config.stash[_results_key] = []
     config.pluginmanager.register(_ResultCollector(config), "conformance-results")
+
+
+def _asked_for(config: pytest.Config) -> bool:
+    """The plugin is installed for every pytest session on the machine, so it stays inert (no settings, no
+    results, no server, no properties on reports) unless a `--conformance-*` option is given or the suite
+    itself is on the command line."""
+    from conformance.paths import SUITE_DIR
+
+    if any(str(arg).startswith("--conformance-") for arg in config.invocation_params.args):
+        return True
+    for arg in config.args:
+        if arg.split("::", 1)[0].startswith("conformance.suite"):
+            return True
+        try:
+            if Path(arg.split("::", 1)[0]).resolve().is_relative_to(SUITE_DIR.resolve()):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def _seed_of(run_id: str) -> int:
@@ -283,10 +302,15 @@ def unique(request: pytest.FixtureRequest, conformance_settings: RunSettings) ->
 
 
 @pytest.fixture(autouse=True)
-def _cassette(request: pytest.FixtureRequest, conformance_settings: RunSettings) -> Iterator[None]:
+def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Records or replays the test's exchanges; does nothing (and starts nothing) unless the run asked for it."""
+    settings = request.config.stash.get(_settings_key, None)
+    if settings is None or not (settings.record_dir or settings.replay_dir):
+        yield
+        return
     from conformance.recording import cassette_for
 
-    with cassette_for(request.node.nodeid, conformance_settings):
+    with cassette_for(request.node.nodeid, request.getfixturevalue("conformance_settings")):
         yield
 
 
@@ -361,6 +385,8 @@ def _documented_paths() -> list[tuple[re.Pattern[str], str]]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome: Any = yield
     report: pytest.TestReport = outcome.get_result()
+    if _settings_key not in item.config.stash:
+        return
     if call.when == "call" or (call.when == "setup" and (report.failed or report.skipped)):
         ids = rule_ids(item)
         report.user_properties.append(("conformance.rules", json.dumps(ids)))
