@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from conformance.errors import UsageError
+
 KEYS: dict[str, type | tuple[type, ...]] = {
     "base_url": str,
     "profile": str,
@@ -28,7 +30,7 @@ KEYS: dict[str, type | tuple[type, ...]] = {
 ENVIRONMENT = {"base_url": "CONFORMANCE_BASE_URL", "profile": "CONFORMANCE_PROFILE"}
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError, ValueError):
     pass
 
 
@@ -77,3 +79,22 @@ def resolve(flags: dict[str, Any], file_data: dict[str, Any]) -> dict[str, Any]:
         if value is not None and value != [] and value is not False:
             merged[key] = value
     return merged
+
+
+def load_config(explicit: str | None) -> dict[str, Any]:
+    """The config table: `--config FILE` when given, else conformance.toml / [tool.conformance] in cwd."""
+    import tomllib
+
+    if not explicit:
+        return load_file()[0]
+    path = Path(explicit)
+    if not path.is_file():
+        raise ConfigError(f"config file {explicit} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("conformance", {})
+    validate(data, path.name)
+    return data

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.errors import UsageError
 from conformance.recording import MANIFEST, cassette_files, load_cassette
 from conformance.reporting.results import VERDICT_ORDER
 
@@ -29,7 +30,7 @@ GUID = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 API_PREFIXES = ("/loyalty-tiers/v1", "/loyalty-rewards/v1", "/members/v3")
 
 
-class DiffInputError(ValueError):
+class DiffInputError(UsageError, ValueError):
     """The path is neither a cassette set nor a report: exit 2."""
 
 

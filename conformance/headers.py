@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 
+from conformance.errors import UsageError
 
-class HeaderError(ValueError):
+
+class HeaderError(UsageError, ValueError):
     pass
 
 

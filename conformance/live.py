@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.errors import UsageError
 from conformance.target import Target, TargetError
 
 Deleter = Callable[[Target, str], None]
@@ -92,3 +94,14 @@ def site_lock(base_url: str, resource: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+RUN_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
+
+
+def check_run_id(run_id: str) -> str:
+    """A run id tags what the run creates; a short one could match names the suite did not create."""
+    if not RUN_ID.match(run_id):
+        raise UsageError(f"run id {run_id!r} must be 4-64 letters, digits, '-' or '_' (a short id could "
+                         "match names the suite did not create)")
+    return run_id

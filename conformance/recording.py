@@ -23,15 +23,20 @@ import socket
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
 from conformance.target import REDACTED, SECRET_HEADERS
 
-if TYPE_CHECKING:
-    from conformance.plugin import RunSettings
+
+class RunSettings(Protocol):
+    """What recording needs to know of a run (the plugin's settings satisfy it)."""
+
+    headers: dict[str, str]
+    record_dir: str | None
+    replay_dir: str | None
 
 MANIFEST = "manifest.json"
 #: Body fields and query parameters replaced on disk (case-insensitive); extend with
@@ -285,7 +290,8 @@ def write_manifest(folder: str | Path, *, run: Any, results: dict[str, Any], emb
         "member_ids": list(getattr(run, "member_ids", []) or []),
         "header_names": sorted(getattr(run, "headers", {}) or {}),
         "specs": specs,
-        "verdicts": {r["nodeid"]: {"verdict": r["verdict"], "rules": r["rules"]} for r in results.get("results", [])},
+        "verdicts": {r["nodeid"]: {key: r.get(key) for key in ("verdict", "rules", "checked", "violated", "warnings")}
+                     for r in results.get("results", [])},
     }
     path = Path(folder) / MANIFEST
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,20 +15,24 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
+from conformance.errors import (
+    EXIT_CONFORMANT,
+    EXIT_ERROR,
+    EXIT_NOT_CONFORMANT,
+    TargetError,
+    ToolError,
+    UsageError,
+)
 from conformance.paths import APIS, PACKAGE_DIR, SUITE_DIR, spec_hashes
-from conformance.target import Target, TargetError
+from conformance.target import Target
 
-EXIT_OK, EXIT_FAIL, EXIT_TOOL = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_TOOL = EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_ERROR
 PROBES = {
     "tiers": "/loyalty-tiers/v1/tiers",
     "rewards": "/loyalty-rewards/v1/rewards",
     "badges": "/members/v3/badges",
 }
 LOCAL_KEY = "conformance-local"
-
-
-class ToolError(Exception):
-    """The run could not judge the target (unreachable, not JSON, broken spec): exit 2."""
 
 
 @dataclass
@@ -61,8 +65,6 @@ class Run:
 
 def execute(run: Run) -> int:
     """Run the suite and write reports; returns the exit code (0 conformant, 1 not, 2 tool error)."""
-    from conformance.cli.main import UsageError
-
     check_specs(run.apis or list(APIS))
     claim_folder(run.report_dir, "--report-dir")
     if run.record_dir:

@@ -16,14 +16,14 @@ from urllib.parse import urlencode
 
 import requests
 
+from conformance.errors import TargetError
+
+__all__ = ["Exchange", "Target", "TargetError"]
+
 #: Header names whose values never leave the process (logs, reports, cassettes, failure messages).
 SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key", "x-wix-api-key", "proxy-authorization"})
 REDACTED = "[REDACTED]"
 MAX_BODY_EXCERPT = 600
-
-
-class TargetError(Exception):
-    """The target could not be talked to at all (not a conformance verdict): exit code 2."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,10 @@ themselves; a sweep does not guess their earlier content.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import Any
 
 #: A run id long and plain enough that its tag cannot match ordinary names on a site.
-RUN_ID = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,22 +24,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--config", help="config file (default: conformance.toml or [tool.conformance])")
 
 
-def check_run_id(run_id: str) -> str:
-    from conformance.cli.main import UsageError
-
-    if not RUN_ID.match(run_id):
-        raise UsageError(f"run id {run_id!r} must be 4-64 letters, digits, '-' or '_' (a short id could "
-                         "match names the suite did not create)")
-    return run_id
-
-
 def run(args: argparse.Namespace) -> int:
-    from conformance.cli.main import UsageError
-    from conformance.cli.run import load_config
-    from conformance.config import ConfigError, resolve
+    from conformance.config import ConfigError, load_config, resolve
+    from conformance.errors import ToolError, UsageError
     from conformance.headers import HeaderError, parse_headers
-    from conformance.live import kinds, run_tag, sweep
-    from conformance.runner import ToolError
+    from conformance.live import check_run_id, kinds, run_tag, sweep
     from conformance.target import Target, TargetError
 
     check_run_id(args.run_id)

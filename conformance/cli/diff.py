@@ -18,8 +18,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.cli.main import UsageError
     from conformance.diff import DiffInputError, compare, diff_html, diff_markdown, load_run
+    from conformance.errors import UsageError
 
     try:
         old, new = load_run(args.old), load_run(args.new)

@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from conformance import __version__
+from conformance.errors import EXIT_CONFORMANT, EXIT_ERROR, ConformanceError, UsageError
+
+__all__ = ["main", "UsageError"]
 
 COMMANDS = ("run", "serve", "replay", "diff", "scan", "lint", "rules", "cleanup")
-EXIT_OK, EXIT_FAIL, EXIT_TOOL = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad flags, config or input: printed as one line, exit 2."""
+EXIT_OK, EXIT_TOOL = EXIT_CONFORMANT, EXIT_ERROR
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,8 +49,6 @@ def version_text() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from conformance.runner import ToolError
-
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -63,12 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_TOOL
         module = importlib.import_module(f"conformance.cli.{args.command}")
         return int(module.run(args))
-    except UsageError as exc:
+    except ConformanceError as exc:
         print(f"conformance: error: {exc}", file=sys.stderr)
-        return EXIT_TOOL
-    except ToolError as exc:
-        print(f"conformance: error: {exc}", file=sys.stderr)
-        return EXIT_TOOL
+        return exc.exit_code
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)
         return EXIT_TOOL

@@ -23,8 +23,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.cli.main import UsageError
     from conformance.cli.run import default_report_dir
+    from conformance.errors import UsageError
     from conformance.recording import read_manifest
     from conformance.runner import EXIT_TOOL, Run, execute
     from conformance.target import REDACTED

@@ -52,8 +52,8 @@ def collect() -> Collected:
     """Collect the suite in-process (no target is contacted: collect-only in replay mode)."""
     import pytest
 
+    from conformance.errors import ToolError
     from conformance.paths import PACKAGE_DIR, SUITE_DIR
-    from conformance.runner import ToolError
 
     capture = _Capture()
     with tempfile.TemporaryDirectory() as scratch:

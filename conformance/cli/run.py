@@ -65,8 +65,8 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.cli.cleanup import check_run_id
-    from conformance.cli.main import UsageError
+    from conformance.errors import UsageError
+    from conformance.live import check_run_id
     from conformance.runner import Run, execute
 
     options = resolve_options(args)
@@ -102,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
 def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
     """Flags > environment > config file > defaults (the defaults live in `run`)."""
     from conformance import rules
-    from conformance.cli.main import UsageError
-    from conformance.config import ConfigError, resolve
+    from conformance.config import ConfigError, load_config, resolve
+    from conformance.errors import UsageError
     from conformance.headers import HeaderError, parse_headers
 
     try:
@@ -136,27 +136,6 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
     if unknown_apis:
         raise UsageError(f"unknown api {unknown_apis[0]!r} (choose from {', '.join(APIS)})")
     return options
-
-
-def load_config(explicit: str | None) -> dict[str, Any]:
-    """The config table: `--config FILE` when given, else conformance.toml / [tool.conformance] in cwd."""
-    import tomllib
-
-    from conformance.config import ConfigError, load_file, validate
-
-    if not explicit:
-        return load_file()[0]
-    path = Path(explicit)
-    if not path.is_file():
-        raise ConfigError(f"config file {explicit} does not exist")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("conformance", {})
-    validate(data, path.name)
-    return data
 
 
 def default_report_dir(run_id: str | None = None) -> str:

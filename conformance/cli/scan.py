@@ -24,7 +24,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.cli.main import UsageError
+    from conformance.errors import UsageError
     from conformance.headers import HeaderError, parse_headers
     from conformance.scan import environment_secrets, files_under, print_findings, scan_paths
 

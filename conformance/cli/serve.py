@@ -18,7 +18,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.cli.main import UsageError
+    from conformance.errors import UsageError
     from conformance.reference import all_faults, create_app
 
     faults = all_faults()

@@ -4,7 +4,6 @@ It is the suite's default target and its proving ground: `create_app(faults=...)
 deliberate bugs so the project's tests can show that every check fires.
 """
 
-from conformance.reference.app import create_app
-from conformance.reference.faults import all_faults
+from conformance.reference.app import all_faults, create_app
 
 __all__ = ["create_app", "all_faults"]

@@ -15,10 +15,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conformance.reference import badges, common, rewards, tiers
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, application_error
+from conformance.reference.faults import Fault
 from conformance.reference.http import Context, error_response
 from conformance.reference.store import Store
 
 API_MODULES = (tiers, rewards, badges, common)
+
+
+def all_faults() -> dict[str, Fault]:
+    """Every fault variant the API modules declare, by name (a name declared twice is a bug of the reference)."""
+    faults: dict[str, Fault] = {}
+    for module in API_MODULES:
+        for fault in getattr(module, "FAULTS", ()):
+            if fault.name in faults:
+                raise ValueError(f"duplicate fault name {fault.name}")
+            faults[fault.name] = fault
+    return faults
 
 
 class RequireAuthorization:
@@ -89,12 +101,11 @@ def create_app(
         faults: names from `all_faults()` to switch on (the project's tests use one at a time).
         deterministic: derive ids and timestamps from `seed` and a counter (byte-identical reruns).
     """
-    from conformance.reference.faults import all_faults
-
     unknown = set(faults) - set(all_faults())
     if unknown:
         raise ValueError(f"unknown fault {sorted(unknown)[0]!r}; see `conformance serve --list-faults`")
-    ctx = Context(store=Store(db), clock=Clock(deterministic, seed), faults=frozenset(faults))
+    ctx = Context(store=Store(db), clock=Clock(deterministic, seed), faults=frozenset(faults),
+                  declared=frozenset(all_faults()))
     routes = [route for module in API_MODULES for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,

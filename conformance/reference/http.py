@@ -28,8 +28,13 @@ class Context:
     clock: Clock
     faults: frozenset[str] = field(default_factory=frozenset)
     site_id: str = "00000000-0000-4000-8000-000000000001"
+    #: Every declared fault name; empty means "do not check" (a Context built by hand in a unit test).
+    declared: frozenset[str] = field(default_factory=frozenset)
 
     def fault(self, name: str) -> bool:
+        """Is the fault switched on? A name no module declares is a typo that would silently do nothing."""
+        if self.declared and name not in self.declared:
+            raise KeyError(f"undeclared fault {name!r}")
         return name in self.faults
 
 
