@@ -40,6 +40,11 @@ def test_whole_suite_judges_the_variant_right(fault: mutation.Fault) -> None:  #
     assert verdict.ok, f"{fault.name} ({fault.kind}, {fault.rule}): {verdict.how}\n{verdict.runs[-1].tail}"
 
 
+def test_combined_mode_of_every_correct_reading_passes_with_named_warnings() -> None:
+    ok, how, runs = mutation.judge_combined(SEED)
+    assert ok, f"{how}\n{runs[-1].tail}"
+
+
 def test_clean_reference_passes_strict_without_warnings() -> None:
     outcome = mutation.run_suite(None, "strict", SEED)
     assert outcome.code == 0, outcome.tail

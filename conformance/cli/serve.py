@@ -19,16 +19,17 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from conformance.errors import UsageError
-    from conformance.reference import all_faults, create_app
+    from conformance.reference import ALTERNATIVE, all_faults, create_app
 
     faults = all_faults()
     if args.list_faults:
         width = max(len(name) for name in faults)
+        print(f"{ALTERNATIVE:<{width}}  {'-':<10} every [correct] variant below at once (the combined mode)")
         for fault in faults.values():
             kind = "" if fault.kind == "bug" else f" [{fault.kind}]"
             print(f"{fault.name:<{width}}  {fault.rule:<10} {fault.description}{kind}")
         return 0
-    unknown = [name for name in args.fault if name not in faults]
+    unknown = [name for name in args.fault if name not in faults and name != ALTERNATIVE]
     if unknown:
         raise UsageError(f"unknown fault {unknown[0]!r}; see `conformance serve --list-faults`")
     import uvicorn

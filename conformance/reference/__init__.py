@@ -4,6 +4,6 @@ It is the suite's default target and its proving ground: `create_app(faults=...)
 deliberate bugs so the project's tests can show that every check fires.
 """
 
-from conformance.reference.app import all_faults, create_app
+from conformance.reference.app import ALTERNATIVE, all_faults, create_app, expand_faults
 
-__all__ = ["create_app", "all_faults"]
+__all__ = ["ALTERNATIVE", "create_app", "all_faults", "expand_faults"]

@@ -22,6 +22,19 @@ from conformance.reference.store import Store
 API_MODULES = (tiers, rewards, badges, common)
 
 
+#: The combined mode: every correct alternative reading at once (`--fault alternative`), a reference that differs
+#: from the default one in everything the documents leave open. The suite must pass it.
+ALTERNATIVE = "alternative"
+
+
+def expand_faults(names: Iterable[str]) -> list[str]:
+    """Fault names with `alternative` replaced by every kind="correct" variant."""
+    expanded: list[str] = []
+    for name in names:
+        expanded += [f.name for f in all_faults().values() if f.kind == "correct"] if name == ALTERNATIVE else [name]
+    return list(dict.fromkeys(expanded))
+
+
 def all_faults() -> dict[str, Fault]:
     """Every fault variant the API modules declare, by name (a name declared twice is a bug of the reference)."""
     faults: dict[str, Fault] = {}
@@ -101,6 +114,7 @@ def create_app(
         faults: names from `all_faults()` to switch on (the project's tests use one at a time).
         deterministic: derive ids and timestamps from `seed` and a counter (byte-identical reruns).
     """
+    faults = expand_faults(faults)
     unknown = set(faults) - set(all_faults())
     if unknown:
         raise ValueError(f"unknown fault {sorted(unknown)[0]!r}; see `conformance serve --list-faults`")
