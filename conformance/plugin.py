@@ -46,6 +46,7 @@ class RunSettings:
     embedded: bool
     results_path: str | None
     quick: bool = False
+    shard: tuple[int, int] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -75,6 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
     group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
+    group.addoption("--conformance-shard", metavar="K/N", type=parse_shard, default=None,
+                    help="run the K-th of N deterministic slices of the selected tests")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -82,6 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(*ids): the API-FACTS rule ids a test checks")
     config.addinivalue_line("markers", "read_only: the test never writes to the target")
     config.addinivalue_line("markers", "sdk(method): the official SDK method whose wire shape a test sends")
+    config.addinivalue_line("markers", "site_wide: the test changes site-wide state (kept in one --shard)")
     opt = config.option
     if not hasattr(opt, "conformance_profile") or not _asked_for(config):
         return
@@ -106,6 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
         embedded=not opt.conformance_base_url or opt.conformance_disposable,
         results_path=opt.conformance_results,
         quick=opt.conformance_quick,
+        shard=opt.conformance_shard,
     )
     SETTINGS.extra["timeout"] = opt.conformance_timeout
     SETTINGS.extra["faults"] = list(opt.conformance_fault)
@@ -197,10 +202,37 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             selected = selected and any(catalogue[r].api in settings.apis for r in ids if r in catalogue)
         if settings.read_only and item.get_closest_marker("read_only") is None:
             selected = False
+        if settings.shard and not in_shard(item, *settings.shard):
+            selected = False
         (keep if selected else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` with 1 <= K <= N."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise pytest.UsageError(f"--shard takes K/N (e.g. 2/4), not {text!r}") from None
+    if not 1 <= k <= n:
+        raise pytest.UsageError(f"--shard {text}: K must be within 1..N")
+    return k, n
+
+
+#: Fixtures that touch site-wide state (program settings, a site without settings, the badge display order).
+SITE_WIDE_FIXTURES = frozenset({"program_settings", "fresh_site", "display_order"})
+
+
+def in_shard(item: pytest.Item, k: int, n: int) -> bool:
+    """Deterministic on every machine (a digest of the test id, not Python's salted hash). Every test that
+    touches site-wide state lands in the same shard, so shards run on different machines against one live
+    site never race on its settings."""
+    site_wide = item.get_closest_marker("site_wide") is not None or bool(
+        SITE_WIDE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    key = "site-wide" if site_wide else item.nodeid
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % n == k - 1
 
 
 def _rename(item: pytest.Item, nodeid: str) -> None:

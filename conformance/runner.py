@@ -61,6 +61,7 @@ class Run:
     #: and nothing needs guarding, since the data dies with the run.
     disposable: bool = False
     timeout: float = 15.0
+    shard: str | None = None
 
 
 def execute(run: Run) -> int:
@@ -172,6 +173,8 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         args.append("--conformance-read-only")
     if run.quick:
         args.append("--conformance-quick")
+    if run.shard:
+        args += ["--conformance-shard", run.shard]
     if run.record_dir:
         args += ["--conformance-record", run.record_dir]
     if run.replay_dir:
@@ -239,3 +242,36 @@ def _after_recording(run: Run, results_path: Path, embedded: bool, meta: dict[st
     findings = scan_paths([Path(run.record_dir or "."), run.report_dir], list(run.headers.values()))
     print_findings(findings)
     return not findings
+
+
+def merge(folders: list[Path], report_dir: Path) -> int:
+    """Combine the report folders of `--shard K/N` runs into one report set and one verdict (exit as a run)."""
+    from conformance.reporting import RunResults, write_reports
+    from conformance.reporting.console import print_summary
+
+    claim_folder(report_dir, "--report-dir")
+    tests: dict[str, dict[str, Any]] = {}
+    metas: list[dict[str, Any]] = []
+    for folder in folders:
+        try:
+            data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ToolError(f"{folder} is not the report folder of a finished run: {exc}") from None
+        for result in data["results"]:
+            if result["nodeid"] in tests:
+                raise UsageError(f"{result['nodeid']} ran in two of the given runs: merge shards of one split")
+            tests[result["nodeid"]] = result
+        metas.append({**{k: v for k, v in data.items() if k != "results"}, **meta})
+    for key in ("profile", "suite_version", "specs", "quick", "max_examples"):
+        if len({json.dumps(m.get(key), sort_keys=True) for m in metas}) > 1:
+            print(f"conformance: warning: the merged runs differ in {key}", file=sys.stderr)
+    merged = {**metas[0], "merged_from": [str(f) for f in folders],
+              "elapsed_s": round(sum(m.get("elapsed_s") or 0 for m in metas), 2)}
+    results = RunResults(results=list(tests.values()), meta=merged)
+    (report_dir / "results.json").write_text(json.dumps({**merged, "results": results.results}, indent=1))
+    written = write_reports(results, report_dir)
+    print_summary(results, written, merged["elapsed_s"])
+    if results.tool_errors or any(m.get("pytest_exit") == 2 for m in metas):
+        return EXIT_TOOL
+    return EXIT_FAIL if results.failures else EXIT_OK

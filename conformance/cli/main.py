@@ -16,7 +16,7 @@ from conformance.errors import EXIT_CONFORMANT, EXIT_ERROR, ConformanceError, Us
 
 __all__ = ["main", "UsageError"]
 
-COMMANDS = ("run", "serve", "replay", "diff", "scan", "lint", "rules", "cleanup")
+COMMANDS = ("run", "serve", "replay", "merge", "diff", "scan", "lint", "rules", "cleanup")
 EXIT_OK, EXIT_TOOL = EXIT_CONFORMANT, EXIT_ERROR
 
 

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         member_ids=list(manifest.get("member_ids", [])),
         read_only=bool(manifest.get("read_only")),
         report_dir=report_dir,
-        disposable=bool(manifest.get("embedded")),  # judged as it was recorded: no live-site guards
+        disposable=bool(manifest.get("embedded")),
+        shard=args.shard,  # judged as it was recorded: no live-site guards
     )
     code = execute(run_spec)
     if profile != manifest.get("profile"):

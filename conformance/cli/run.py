@@ -48,6 +48,15 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lf", action="store_true", help="re-run only what failed last time")
     parser.add_argument("-n", dest="workers", type=_positive, help="parallel workers (pytest-xdist)")
     parser.add_argument("--config", help="config file (default: conformance.toml or [tool.conformance])")
+    parser.add_argument("--shard", type=_shard, help="run the K-th of N deterministic slices (merge with "
+                        "`conformance merge`)")
+
+
+def _shard(text: str) -> str:
+    parts = text.split("/")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[0]) <= int(parts[1]):
+        raise argparse.ArgumentTypeError("takes K/N with 1 <= K <= N, e.g. 2/4")
+    return text
 
 
 def _seconds(text: str) -> float:
@@ -95,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         read_only=options.get("read_only", False),
         report_dir=Path(options.get("report_dir") or default_report_dir(run_id)),
         timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
+        shard=args.shard,
     )
     return execute(run_spec)
 

@@ -202,6 +202,7 @@ def test_sdk_list_tiers_without_body(sdk: Sdk, owned: Owned, unique: Unique, exp
     sdk.served("listTiers", answer, "GET without a body or Content-Type", shape=tier["id"] in ids)
 
 
+@pytest.mark.site_wide
 @pytest.mark.rule("TIER-15")
 @pytest.mark.read_only
 @pytest.mark.sdk("getTiersProgramSettings")
@@ -214,6 +215,7 @@ def test_sdk_get_tiers_program_settings(sdk: Sdk) -> None:
                shape=isinstance(settings.get("revision"), str))
 
 
+@pytest.mark.site_wide
 @pytest.mark.rule("TIER-16")
 @pytest.mark.sdk("getTiersProgram")
 def test_sdk_get_tiers_program(sdk: Sdk) -> None:
@@ -223,6 +225,7 @@ def test_sdk_get_tiers_program(sdk: Sdk) -> None:
                shape=isinstance(body.get("tiers"), list) and isinstance(body.get("programSettings"), dict))
 
 
+@pytest.mark.site_wide
 @pytest.mark.rule("TIER-17", "TIER-18")
 @pytest.mark.sdk("createTiersProgramSettings")
 def test_sdk_create_tiers_program_settings(sdk: Sdk, target: Target) -> None:
@@ -268,6 +271,7 @@ def program_settings(target: Target, expect: Expect) -> Iterator[dict[str, Any]]
                 target.patch(SETTINGS, {"programSettings": {**writable(restore), "revision": revision}})
 
 
+@pytest.mark.site_wide
 @pytest.mark.rule("COMMON-7", "TIER-19")
 @pytest.mark.sdk("updateTiersProgramSettings")
 def test_sdk_update_tiers_program_settings_with_spread(sdk: Sdk, program_settings: dict[str, Any]) -> None:
@@ -594,6 +598,7 @@ def test_sdk_get_member_counts_per_badge(sdk: Sdk, owned: Owned, unique: Unique,
                shape=entry.get("memberCount") == len(members))
 
 
+@pytest.mark.site_wide
 @pytest.mark.rule("BADGE-20")
 @pytest.mark.sdk("updateBadgesDisplayOrder")
 def test_sdk_update_badges_display_order(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
