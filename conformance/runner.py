@@ -222,12 +222,15 @@ def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bo
     results = load_results(results_path, meta)
     written = write_reports(results, run.report_dir)
     (run.report_dir / "meta.json").write_text(json.dumps(meta, indent=1))
-    print_summary(results, written, elapsed, interrupted=code == 2)
+    incomplete = None
+    if code == 2:  # interrupted: what ran was reported, the verdict is incomplete
+        incomplete = "interrupted, or a suite module failed to load"
+    elif code == 1 and not results.failures:  # pytest saw a failure no result records: never say CONFORMANT
+        incomplete = "pytest reported a failure that no test result records; see the output above"
+    print_summary(results, written, elapsed, incomplete=incomplete)
     if run.record_dir and not _after_recording(run, results_path, embedded, meta):
         return EXIT_TOOL
-    if code == 2:  # interrupted: what ran was reported, the verdict is incomplete
-        return EXIT_TOOL
-    if results.tool_errors:
+    if incomplete or results.tool_errors:
         return EXIT_TOOL
     return EXIT_FAIL if results.failures else EXIT_OK
 

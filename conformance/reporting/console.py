@@ -12,7 +12,7 @@ from conformance import rules
 from conformance.reporting.results import NOT_CHECKED, RunResults
 
 
-def print_summary(results: RunResults, written: list[Path], elapsed: float, interrupted: bool = False) -> None:
+def print_summary(results: RunResults, written: list[Path], elapsed: float, incomplete: str | None = None) -> None:
     console = Console(highlight=False, soft_wrap=True)
     counts = results.counts()
     by_api: dict[str, dict[str, int]] = {}
@@ -46,8 +46,8 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inte
     verdict = "NOT CONFORMANT" if results.failures else "CONFORMANT"
     if results.tool_errors:
         verdict = "INCOMPLETE (tool or target errors)"
-    if interrupted:
-        verdict = "INCOMPLETE (interrupted, or a suite module failed to load)"
+    if incomplete:
+        verdict = f"INCOMPLETE ({incomplete})"
     console.print(
         f"{verdict}: {counts.get('pass', 0)} passed, {counts.get('warn', 0)} warned, "
         f"{counts.get('fail', 0)} failed, {counts.get('error', 0)} errors in {elapsed:.1f}s"
