@@ -235,6 +235,19 @@ def in_shard(item: pytest.Item, k: int, n: int) -> bool:
     return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % n == k - 1
 
 
+def fuzzing_selectable(rules_selected: list[str]) -> bool:
+    """The fuzz tests judge the specs as a whole and carry no rule id, so a rule selection never keeps them."""
+    return not rules_selected
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not even import the fuzz module (schemathesis, Hypothesis) when the selection cannot keep it."""
+    settings = config.stash.get(_settings_key, None)
+    if settings is not None and collection_path.name == "test_fuzz.py" and not fuzzing_selectable(settings.rules):
+        return True
+    return None
+
+
 def _rename(item: pytest.Item, nodeid: str) -> None:
     try:  # pytest >= 9.1 keeps a structured id
         from _pytest.nodeid import coerce_node_id

@@ -142,6 +142,8 @@ def probe(target: Target, apis: list[str]) -> None:
 
 
 def pytest_args(run: Run, results_path: Path) -> list[str]:
+    from conformance.plugin import fuzzing_selectable
+
     args = [
         str(SUITE_DIR),
         "-c", str(PACKAGE_DIR / "data" / "suite.ini"),
@@ -185,6 +187,8 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         args.append("-x")
     if run.last_failed:
         args.append("--lf")
+    if not fuzzing_selectable(run.rules):  # nor load the fuzzers' own pytest plugins
+        args += ["-p", "no:schemathesis", "-p", "no:hypothesispytest"]
     if run.workers > 1:
         args += ["-n", str(run.workers)]
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):  # https://no-color.org
