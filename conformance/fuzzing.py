@@ -9,16 +9,14 @@ traffic summary the reports use.
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from typing import Any
-from urllib.parse import urlparse
 
 import hypothesis
 import schemathesis
-import yaml
 from schemathesis.generation.modes import GenerationMode
 
 from conformance import checks
+from conformance.operations import prefix
 from conformance.paths import spec_path
 from conformance.target import Target
 
@@ -80,11 +78,9 @@ def _settings() -> Any:
     return plugin.SETTINGS
 
 
-@cache
 def server_path(api: str) -> str:
-    """The documented public prefix of an API, read from the spec's `servers` (e.g. `/loyalty-tiers/v1`)."""
-    spec = yaml.safe_load(spec_path(api).read_text(encoding="utf-8"))
-    return urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+    """The documented public prefix of an API (e.g. `/loyalty-tiers/v1`)."""
+    return prefix(api)
 
 
 def schema_for(api: str) -> Any:
@@ -129,7 +125,7 @@ class Fuzzer:
         self._tag(case)
         response = case.call(base_url=self.base_url, headers=dict(self.target.headers), session=self.target.session)
         self._track(case, response)
-        self.node.conformance_traffic.append([case.method.upper(), server_path(self.api) + case.formatted_path,
+        self.node.conformance_traffic.append([case.method.upper(), server_path(self.api) + case.path,
                                               response.status_code])
         validate(case, response, headers=dict(self.target.headers))
 
@@ -247,7 +243,7 @@ def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
         def after_call(self, response: Any, case: Any) -> None:
             super().after_call(response, case)
             fuzzer._track(case, response)
-            node.conformance_traffic.append([case.method.upper(), server_path(api) + case.formatted_path,
+            node.conformance_traffic.append([case.method.upper(), server_path(api) + case.path,
                                              response.status_code])
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,12 +20,12 @@ import pytest
 
 from conformance import rules
 from conformance.live import Owned, run_tag, sweep
+from conformance.operations import operation_of
 from conformance.target import Exchange, Target, TargetError
 from conformance.verdict import PROFILES, Expect, RuleViolation
 
 #: Set in pytest_configure so modules that build schemathesis schemas at import time can read it.
 SETTINGS: RunSettings | None = None
-GUID_IN_PATH = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 @dataclass
@@ -359,15 +358,21 @@ def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+@functools.cache
+def _faker() -> Any:
+    """One Faker per process (building one loads every provider: ~10 ms a test); each `Unique` reseeds it."""
+    from faker import Faker
+
+    return Faker()
+
+
 class Unique:
     """Deterministic per test (seeded by run id and test id) so a replay sends the same requests."""
 
     def __init__(self, settings: RunSettings, nodeid: str):
-        from faker import Faker
-
         digest = hashlib.sha256(f"{settings.run_id}:{nodeid}".encode()).hexdigest()
         self.prefix = f"{settings.tag}{digest[:4]}"
-        self.faker = Faker()
+        self.faker = _faker()
         self.faker.seed_instance(int(digest[:8], 16))
         self._counter = 0
         self._points_base = 1_000_000 + int(digest[8:14], 16) % 8_000_000
@@ -393,39 +398,6 @@ _expect_key = pytest.StashKey[Expect]()
 
 
 # results ------------------------------------------------------------------------------------------
-def operation_of(exchange: Exchange) -> tuple[str, str]:
-    """`(method, templated path)`: the documented operation a request was aimed at, so traffic groups by
-    operation whatever id (valid, unknown or malformed) it carried; undocumented paths keep GUIDs as {id}."""
-    path = exchange.url.split("://", 1)[-1]
-    path = "/" + path.split("/", 1)[1] if "/" in path else "/"
-    path = path.split("?", 1)[0]
-    for pattern, template in _documented_paths():
-        if pattern.fullmatch(path):
-            return exchange.method, template
-    return exchange.method, GUID_IN_PATH.sub("/{id}", path)
-
-
-@functools.cache
-def _documented_paths() -> list[tuple[re.Pattern[str], str]]:
-    """Public path templates of the specs, literal ones first (`/tiers/program` before `/tiers/{tierId}`)."""
-    from urllib.parse import urlparse
-
-    import yaml
-
-    from conformance.paths import APIS, spec_path
-
-    templates = []
-    for api in APIS:
-        try:
-            spec = yaml.safe_load(spec_path(api).read_text(encoding="utf-8"))
-        except OSError:
-            continue
-        prefix = urlparse(spec["servers"][0]["url"]).path.rstrip("/")
-        templates += [prefix + path for path in spec.get("paths", {})]
-    templates.sort(key=lambda t: (t.count("{"), -len(t)))
-    return [(re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(t))), t) for t in templates]
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome: Any = yield
@@ -445,7 +417,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if report.failed:
             report.user_properties.append(("conformance.violated", json.dumps(_violated_rules(ids, call))))
         exchanges = item.stash.get(_exchanges_key, [])
-        traffic = [[*operation_of(e), e.status] for e in exchanges]
+        traffic = [[*operation_of(e.method, e.url).split(" ", 1), e.status] for e in exchanges]
         traffic.extend(getattr(item, "conformance_traffic", []))
         report.user_properties.append(("conformance.traffic", json.dumps(traffic)))
         if report.failed and exchanges:

@@ -6,9 +6,7 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
-from conformance.paths import RULES_FILE
+from conformance.paths import RULES_FILE, load_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +23,7 @@ class Rule:
 
 @cache
 def catalogue() -> dict[str, Rule]:
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(RULES_FILE)
     return {
         item["id"]: Rule(
             id=item["id"],
@@ -43,7 +41,7 @@ def catalogue() -> dict[str, Rule]:
 
 @cache
 def ambiguities() -> dict[str, dict[str, str]]:
-    return dict(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["ambiguities"])
+    return dict(load_yaml(RULES_FILE)["ambiguities"])
 
 
 def get(rule_id: str) -> Rule:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conformance import rules
+from conformance.operations import operation_of
 
 #: Per test: worst first. A rule's verdict adds NOT_CHECKED: it had tests, but none could fail for it.
 VERDICT_ORDER = ("error", "fail", "warn", "pass", "skip")
 NOT_CHECKED = "not checked"
 RULE_VERDICT_ORDER = ("error", "fail", "warn", "pass", NOT_CHECKED)
-GUID_SEGMENT = re.compile(r"/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?=/|$)")
 
 
 @dataclass
@@ -52,8 +51,7 @@ class RunResults:
         seen: dict[str, Counter[int]] = {}
         for result in self.results:
             for method, path, status in result.get("traffic", []):
-                path = GUID_SEGMENT.sub("/{id}", path.split("?", 1)[0])  # fuzz traffic is not templated
-                seen.setdefault(f"{method} {path}", Counter())[int(status)] += 1
+                seen.setdefault(operation_of(method, path), Counter())[int(status)] += 1
         return seen
 
     def failure_details(self) -> list[dict[str, Any]]:
