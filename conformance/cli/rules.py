@@ -33,6 +33,8 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--api", action="append", default=[], choices=APIS,
                         help="only the rules of this API and the COMMON rules its tests check (repeatable)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="table (default) or json")
+    parser.add_argument("--report", metavar="REPORT_DIR",
+                        help="add each rule's verdict in that run (pass, fail, not checked and why, ...)")
 
 
 class _Capture:
@@ -120,9 +122,28 @@ def _profile_reading(expected: str, ambiguities: tuple[str, ...]) -> str:
     return "; ".join(parts) or "same in both profiles"
 
 
+def verdicts_of(report_dir: str) -> dict[str, dict[str, str]]:
+    """`rule id -> {verdict, not_checked_reason}` from a run's report.json."""
+    from pathlib import Path
+
+    from conformance.errors import UsageError
+
+    path = Path(report_dir) / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {r["id"]: {"verdict": r["verdict"], "not_checked_reason": r.get("not_checked_reason", "")}
+                for r in data["rules"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path} is not the report.json of a run: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     collected = collect()
     records = listing(args.api, collected)
+    if args.report:
+        verdicts = verdicts_of(args.report)
+        for record in records:
+            record.update(verdicts.get(record["id"], {"verdict": "untested", "not_checked_reason": ""}))
     if args.format == "json":
         print(json.dumps({"rules": records, "untagged_tests": collected.without_rules}, indent=1))
         return 0
@@ -143,6 +164,9 @@ def _print_table(records: list[dict[str, Any]], untagged: list[str]) -> None:
         print(f"{record['id']:<10} {record['level']:<6} {_one_line(record['statement'], 100)}")
         print(f"{'':<10} source: {record['source']} · expected: {_one_line(record['expected'], 60)} · "
               f"profile: {record['profile']}")
+        if "verdict" in record:
+            reason = f": {record['not_checked_reason']}" if record.get("not_checked_reason") else ""
+            print(f"{'':<10} verdict in that run: {record['verdict']}{reason}")
         if record["tests"]:
             for nodeid in record["tests"]:
                 print(f"{'':<10} test: {nodeid}")
