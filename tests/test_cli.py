@@ -184,6 +184,7 @@ def _tool(name: str) -> str:
 
 
 @pytest.mark.parametrize(("example", "schema"), [("github-actions.yml", "vendor.github-workflows"),
+                                                 ("github-actions-sharded.yml", "vendor.github-workflows"),
                                                  ("gitlab-ci.yml", "vendor.gitlab-ci")])
 def test_ci_examples_pass_the_schema_check(example: str, schema: str) -> None:
     completed = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, str(EXAMPLES / example)],
@@ -191,8 +192,9 @@ def test_ci_examples_pass_the_schema_check(example: str, schema: str) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
-def test_github_workflow_passes_actionlint() -> None:
-    completed = subprocess.run([_tool("actionlint"), str(EXAMPLES / "github-actions.yml")], capture_output=True,
+@pytest.mark.parametrize("example", ["github-actions.yml", "github-actions-sharded.yml"])
+def test_github_workflow_passes_actionlint(example: str) -> None:
+    completed = subprocess.run([_tool("actionlint"), str(EXAMPLES / example)], capture_output=True,
                                text=True, timeout=120)
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
@@ -246,3 +248,16 @@ def test_docs_example_config_keys_are_the_known_keys() -> None:
     block = text.split("```toml", 1)[1].split("```", 1)[0]
     data = tomllib.loads(block)
     assert set(data) <= set(KEYS)
+
+
+def test_sharded_workflow_runs_every_shard_and_merges_them() -> None:
+    workflow = yaml.safe_load((EXAMPLES / "github-actions-sharded.yml").read_text())
+    shards = workflow["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    run_line = next(line.strip() for step in workflow["jobs"]["shard"]["steps"]
+                    for line in str(step.get("run", "")).splitlines() if line.strip().startswith("conformance run"))
+    args = build_parser().parse_args(shlex.split(run_line.replace('"$SHARD/4"', f"1/{len(shards)}"))[1:])
+    assert args.shard == f"1/{len(shards)}"
+    merge_line = next(line.strip() for step in workflow["jobs"]["verdict"]["steps"]
+                      for line in str(step.get("run", "")).splitlines() if "conformance merge" in line)
+    merged = build_parser().parse_args(shlex.split(merge_line)[1:])
+    assert merged.folders == [f"reports/shard-{k}" for k in shards]
