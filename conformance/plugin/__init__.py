@@ -1,0 +1,61 @@
+"""The pytest plugin: the suite's options, selection, fixtures and result collection, one module each.
+
+`conformance run` drives pytest with this plugin; people who want the suite inside their own pytest
+session load it directly (`pytest -p conformance --pyargs conformance.suite --conformance-base-url URL`).
+Option precedence is the CLI's business; here every value comes from a `--conformance-*` option.
+The package is installed as a pytest plugin for every session on the machine, so it stays inert (no settings,
+no results, no server, no report properties) unless a `--conformance-*` option is given or the suite is
+collected.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.plugin.fixtures import (
+    FreshSite,
+    Unique,
+    _cassette,
+    _session_target,
+    conformance_settings,
+    expect,
+    fresh_site,
+    owned,
+    target,
+    unique,
+)
+from conformance.plugin.keys import RunSettings, results_key, settings_key, settings_of
+from conformance.plugin.options import asked_for, parse_shard, pytest_addoption, settings_from
+from conformance.plugin.results import ResultCollector, pytest_runtest_makereport
+from conformance.plugin.selection import (
+    fuzzing_selectable,
+    in_shard,
+    item_api,
+    pytest_collection_modifyitems,
+    pytest_ignore_collect,
+    rule_ids,
+)
+
+#: Set in pytest_configure so modules that build schemathesis schemas at import time can read it.
+SETTINGS: RunSettings | None = None
+
+__all__ = [
+    "FreshSite", "RunSettings", "Unique", "fuzzing_selectable", "in_shard", "item_api", "parse_shard", "rule_ids",
+    "settings_of", "pytest_addoption", "pytest_configure", "pytest_collection_modifyitems", "pytest_ignore_collect",
+    "pytest_runtest_makereport", "conformance_settings", "target", "expect", "owned", "unique", "fresh_site",
+    "_cassette", "_session_target",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global SETTINGS
+    config.addinivalue_line("markers", "rule(*ids): the API-FACTS rule ids a test checks")
+    config.addinivalue_line("markers", "read_only: the test never writes to the target")
+    config.addinivalue_line("markers", "sdk(method): the official SDK method whose wire shape a test sends")
+    config.addinivalue_line("markers", "site_wide: the test changes site-wide state (kept in one --shard)")
+    if not hasattr(config.option, "conformance_profile") or not asked_for(config):
+        return
+    SETTINGS = settings_from(config)
+    config.stash[settings_key] = SETTINGS
+    config.stash[results_key] = []
+    config.pluginmanager.register(ResultCollector(config), "conformance-results")

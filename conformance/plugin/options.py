@@ -1,0 +1,106 @@
+"""The `--conformance-*` options, whether this session asked for the suite, and the run settings they give."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+import pytest
+
+from conformance.plugin.keys import RunSettings
+from conformance.verdict import PROFILES
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Wix API conformance suite")
+    group.addoption("--conformance-base-url", help="host root of the implementation (default: embedded reference)")
+    group.addoption("--conformance-header", action="append", default=[], metavar="'NAME: VALUE'",
+                    help="header sent with every request; VALUE may be env:VARIABLE")
+    group.addoption("--conformance-profile", default="tolerant", choices=PROFILES)
+    group.addoption("--conformance-run-id", help="tag for created entities (default: random)")
+    group.addoption("--conformance-member-id", action="append", default=[], help="badge member id (repeatable)")
+    group.addoption("--conformance-read-only", action="store_true", help="run only checks that do not write")
+    group.addoption("--conformance-rule", action="append", default=[], help="select rules, e.g. TIER-2 or 'REWARD-*'")
+    group.addoption("--conformance-api", action="append", default=[], choices=["tiers", "rewards", "badges"])
+    group.addoption("--conformance-max-examples", type=int, default=25, help="schemathesis examples per operation")
+    group.addoption("--conformance-quick", action="store_true",
+                    help="fuzz without the coverage phase (every rule scenario still runs)")
+    group.addoption("--conformance-seed", type=int, default=None, help="seed for data generation and fuzzing")
+    group.addoption("--conformance-fault", action="append", default=[], help="fault of the embedded reference")
+    group.addoption("--conformance-disposable", action="store_true",
+                    help="the base URL is a throw-away reference started for this run (no live-site guards)")
+    group.addoption("--conformance-record", metavar="DIR", help="record every exchange as vcrpy cassettes")
+    group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
+    group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
+    group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
+    group.addoption("--conformance-shard", metavar="K/N", type=parse_shard, default=None,
+                    help="run the K-th of N deterministic slices of the selected tests")
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` with 1 <= K <= N."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise pytest.UsageError(f"--shard takes K/N (e.g. 2/4), not {text!r}") from None
+    if not 1 <= k <= n:
+        raise pytest.UsageError(f"--shard {text}: K must be within 1..N")
+    return k, n
+
+
+def asked_for(config: pytest.Config) -> bool:
+    """The plugin is installed for every pytest session on the machine, so it stays inert (no settings, no
+    results, no server, no properties on reports) unless a `--conformance-*` option is given or the suite
+    itself is on the command line."""
+    from conformance.paths import SUITE_DIR
+
+    if any(str(arg).startswith("--conformance-") for arg in config.invocation_params.args):
+        return True
+    for arg in config.args:
+        if arg.split("::", 1)[0].startswith("conformance.suite"):
+            return True
+        try:
+            if Path(arg.split("::", 1)[0]).resolve().is_relative_to(SUITE_DIR.resolve()):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def settings_from(config: pytest.Config) -> RunSettings:
+    """The run's settings from the options (the CLI resolved flags, environment and config file before)."""
+    from conformance.headers import parse_headers
+
+    opt = config.option
+    run_id = opt.conformance_run_id or secrets.token_hex(4)
+    seed = opt.conformance_seed if opt.conformance_seed is not None else _seed_of(run_id)
+    settings = RunSettings(
+        base_url=(opt.conformance_base_url or "").rstrip("/"),
+        headers=parse_headers(opt.conformance_header),
+        profile=opt.conformance_profile,
+        run_id=run_id,
+        member_ids=list(opt.conformance_member_id),
+        read_only=opt.conformance_read_only,
+        rules=list(opt.conformance_rule),
+        apis=list(opt.conformance_api),
+        max_examples=opt.conformance_max_examples,
+        seed=seed,
+        record_dir=opt.conformance_record,
+        replay_dir=opt.conformance_replay,
+        embedded=not opt.conformance_base_url or opt.conformance_disposable,
+        results_path=opt.conformance_results,
+        quick=opt.conformance_quick,
+        shard=opt.conformance_shard,
+    )
+    settings.extra["timeout"] = opt.conformance_timeout
+    settings.extra["faults"] = list(opt.conformance_fault)
+    return settings
+
+
+def _seed_of(run_id: str) -> int:
+    """The default seed: the hex run id itself (as before), or a digest of a run id chosen by the user."""
+    try:
+        return int(run_id, 16) % 2**31
+    except ValueError:
+        return int(hashlib.sha256(run_id.encode()).hexdigest()[:8], 16) % 2**31

@@ -1,0 +1,102 @@
+"""Which suite tests run: rule ids from markers, `--api`, `--rule`, `--read-only`, `--shard`."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conformance import rules
+from conformance.plugin.keys import settings_key, settings_of
+
+
+def rule_ids(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for mark in item.iter_markers("rule"):
+        ids.extend(mark.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def item_api(item: pytest.Item) -> str | None:
+    """The API a test belongs to, from its module or function name (`test_tiers.py`, `test_fuzz_badges`)."""
+    name = f"{Path(str(item.fspath)).stem}::{item.name}"
+    for api in ("tiers", "rewards", "badges"):
+        if api in name:
+            return api
+    return None
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if settings_key not in config.stash:
+        return
+    settings = settings_of(config)
+    catalogue = rules.catalogue()
+    for item in items:
+        # schemathesis names each operation's item `test_fuzz_x[POST /tiers]` but leaves the node id at the
+        # function; give each operation its own id so JUnit, -k and --lf see one test per operation.
+        if "[" in item.name and "[" not in item.nodeid.rsplit("::", 1)[-1]:
+            _rename(item, f"{item.nodeid.rsplit('::', 1)[0]}::{item.name}")
+    for item in items:
+        for rule_id in rule_ids(item):
+            if rule_id not in catalogue:
+                raise pytest.UsageError(f"{item.nodeid}: unknown rule id {rule_id}")
+    try:
+        wanted = rules.expand(settings.rules) if settings.rules else None
+    except KeyError as exc:
+        raise pytest.UsageError(str(exc.args[0])) from None
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        ids = rule_ids(item)
+        api = item_api(item)
+        selected = True
+        if wanted is not None and not (set(ids) & wanted):
+            selected = False
+        if settings.apis and api is not None and api not in settings.apis:
+            # A rule test is kept when one of its rules belongs to a selected API (COMMON rules stay).
+            selected = selected and any(catalogue[r].api in settings.apis for r in ids if r in catalogue)
+        if settings.read_only and item.get_closest_marker("read_only") is None:
+            selected = False
+        if settings.shard and not in_shard(item, *settings.shard):
+            selected = False
+        (keep if selected else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+#: Fixtures that touch site-wide state (program settings, a site without settings, the badge display order).
+SITE_WIDE_FIXTURES = frozenset({"program_settings", "fresh_site", "display_order"})
+
+
+def in_shard(item: pytest.Item, k: int, n: int) -> bool:
+    """Deterministic on every machine (a digest of the test id, not Python's salted hash). Every test that
+    touches site-wide state lands in the same shard, so shards run on different machines against one live
+    site never race on its settings."""
+    site_wide = item.get_closest_marker("site_wide") is not None or bool(
+        SITE_WIDE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    key = "site-wide" if site_wide else item.nodeid
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % n == k - 1
+
+
+def fuzzing_selectable(rules_selected: list[str]) -> bool:
+    """The fuzz tests judge the specs as a whole and carry no rule id, so a rule selection never keeps them."""
+    return not rules_selected
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not even import the fuzz module (schemathesis, Hypothesis) when the selection cannot keep it."""
+    settings = config.stash.get(settings_key, None)
+    if settings is not None and collection_path.name == "test_fuzz.py" and not fuzzing_selectable(settings.rules):
+        return True
+    return None
+
+
+def _rename(item: pytest.Item, nodeid: str) -> None:
+    try:  # pytest >= 9.1 keeps a structured id
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)  # type: ignore[attr-defined]
+    except ImportError:
+        item._nodeid = nodeid  # type: ignore[attr-defined]
