@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import schemathesis
+from schemathesis import Case, CheckContext, Response
 
 REVISION = re.compile(r"^[1-9][0-9]*$")
 COLOR = re.compile(r"^#[0-9A-F]{6}$")
@@ -25,7 +26,11 @@ UPDATE_OPERATIONS = {
 CREATE_OPERATIONS = {("POST", "/tiers"): "tier", ("POST", "/rewards"): "reward", ("POST", "/badges"): "badge"}
 
 
-def _json(response: Any) -> Any:
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _json(response: Response) -> Any:
     try:
         return response.json()
     except Exception:
@@ -49,7 +54,7 @@ def entities(body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 @schemathesis.check
-def wix_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
+def wix_error_body(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """COMMON-1: a 4xx with a body carries `{message: string, details: {applicationError|validationError}}`."""
     if not 400 <= response.status_code < 500 or not response.content:
         return None
@@ -64,7 +69,7 @@ def wix_error_body(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 @schemathesis.check
-def revision_is_decimal_string(ctx: Any, response: Any, case: Any) -> bool | None:
+def revision_is_decimal_string(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """COMMON-6 / AMB-1: every returned revision is a decimal JSON string."""
     if response.status_code != 200:
         return None
@@ -78,13 +83,13 @@ def revision_is_decimal_string(ctx: Any, response: Any, case: Any) -> bool | Non
 
 
 @schemathesis.check
-def revision_increments_by_one(ctx: Any, response: Any, case: Any) -> bool | None:
+def revision_increments_by_one(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """COMMON-6: a successful update returns the sent revision plus one."""
     key = UPDATE_OPERATIONS.get((case.method.upper(), case.path))
     if response.status_code != 200 or not key or not isinstance(case.body, dict):
         return None
-    sent = case.body[key].get("revision") if isinstance(case.body.get(key), dict) else None
-    returned = ((_json(response) or {}).get(key) or {}).get("revision")
+    sent = _dict(case.body.get(key)).get("revision")
+    returned = _dict(_dict(_json(response)).get(key)).get("revision")
     if sent is None or returned is None or not str(sent).isdigit():
         return None
     assert str(returned) == str(int(sent) + 1), (
@@ -95,13 +100,13 @@ def revision_increments_by_one(ctx: Any, response: Any, case: Any) -> bool | Non
 
 
 @schemathesis.check
-def created_entity_is_server_managed(ctx: Any, response: Any, case: Any) -> bool | None:
+def created_entity_is_server_managed(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """COMMON-7: on create, id/createdDate/revision come from the server, never from the request."""
     kind = CREATE_OPERATIONS.get((case.method.upper(), case.path))
     if response.status_code != 200 or kind is None or not isinstance(case.body, dict):
         return None
-    sent: dict[str, Any] = case.body[kind] if isinstance(case.body.get(kind), dict) else {}
-    created: dict[str, Any] = (_json(response) or {}).get(kind) or {}
+    sent = _dict(case.body.get(kind))
+    created = _dict(_dict(_json(response)).get(kind))
     if sent.get("id") and created.get("id"):
         assert created["id"] != sent["id"], f"COMMON-7: the server kept the client-supplied {kind}.id"
     if "revision" in created:
@@ -110,7 +115,7 @@ def created_entity_is_server_managed(ctx: Any, response: Any, case: Any) -> bool
 
 
 @schemathesis.check
-def badge_colors_uppercase(ctx: Any, response: Any, case: Any) -> bool | None:
+def badge_colors_uppercase(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """BADGE-3: returned colors are `#RRGGBB` in uppercase."""
     if response.status_code != 200:
         return None

@@ -97,6 +97,6 @@ def _rename(item: pytest.Item, nodeid: str) -> None:
     try:  # pytest >= 9.1 keeps a structured id
         from _pytest.nodeid import coerce_node_id
 
-        item._id = coerce_node_id(nodeid)  # type: ignore[attr-defined]
+        item._id = coerce_node_id(nodeid)
     except ImportError:
         item._nodeid = nodeid  # type: ignore[attr-defined]
