@@ -23,20 +23,13 @@ import socket
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
+from conformance.settings import RunSettings
 from conformance.target import REDACTED, SECRET_HEADERS
-
-
-class RunSettings(Protocol):
-    """What recording needs to know of a run (the plugin's settings satisfy it)."""
-
-    headers: dict[str, str]
-    record_dir: str | None
-    replay_dir: str | None
 
 MANIFEST = "manifest.json"
 #: Body fields and query parameters replaced on disk (case-insensitive); extend with
@@ -286,7 +279,7 @@ def cassette_for(nodeid: str, settings: RunSettings) -> Iterator[None]:
 
 
 # manifest ------------------------------------------------------------------------------------------
-def write_manifest(folder: str | Path, *, run: Any, results: dict[str, Any], embedded: bool,
+def write_manifest(folder: str | Path, *, run: RunSettings, results: dict[str, Any], embedded: bool,
                    specs: dict[str, str], suite_version: str) -> Path:
     """What a replay needs to send the same requests (run id, seed, base URL) and what it must reproduce.
 
@@ -298,19 +291,11 @@ def write_manifest(folder: str | Path, *, run: Any, results: dict[str, Any], emb
         "recorded_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "target": "embedded reference" if embedded else results.get("base_url"),
         "embedded": embedded,
-        "faults": list(getattr(run, "faults", []) or []),
         "base_url": results.get("base_url"),
         "run_id": results.get("run_id"),
         "seed": results.get("seed"),
         "profile": results.get("profile"),
-        "max_examples": getattr(run, "max_examples", None),
-        "quick": getattr(run, "quick", False),
-        "apis": list(getattr(run, "apis", []) or []),
-        "rules": list(getattr(run, "rules", []) or []),
-        "keyword": getattr(run, "keyword", None),
-        "read_only": bool(getattr(run, "read_only", False)),
-        "member_ids": list(getattr(run, "member_ids", []) or []),
-        "header_names": sorted(getattr(run, "headers", {}) or {}),
+        **run.manifest_fields(),
         "specs": specs,
         "verdicts": {r["nodeid"]: {key: r.get(key) for key in ("verdict", "rules", "checked", "violated", "warnings")}
                      for r in results.get("results", [])},

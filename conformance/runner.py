@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from conformance.errors import (
     UsageError,
 )
 from conformance.paths import APIS, PACKAGE_DIR, SUITE_DIR, spec_hashes
+from conformance.settings import RunSettings
 from conformance.target import Target
 
 EXIT_OK, EXIT_FAIL, EXIT_TOOL = EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_ERROR
@@ -35,36 +36,7 @@ PROBES = {
 LOCAL_KEY = "conformance-local"
 
 
-@dataclass
-class Run:
-    base_url: str | None
-    headers: dict[str, str]
-    profile: str
-    apis: list[str]
-    rules: list[str]
-    keyword: str | None
-    exitfirst: bool
-    last_failed: bool
-    workers: int
-    max_examples: int
-    seed: int | None
-    quick: bool
-    faults: list[str]
-    record_dir: str | None
-    replay_dir: str | None
-    run_id: str
-    member_ids: list[str]
-    read_only: bool
-    report_dir: Path
-    extra_pytest_args: list[str] = field(default_factory=list)
-    #: True when the target is the embedded reference this run started: site-wide operations may be fuzzed
-    #: and nothing needs guarding, since the data dies with the run.
-    disposable: bool = False
-    timeout: float = 15.0
-    shard: str | None = None
-
-
-def execute(run: Run) -> int:
+def execute(run: RunSettings) -> int:
     """Run the suite and write reports; returns the exit code (0 conformant, 1 not, 2 tool error)."""
     check_specs(run.apis or list(APIS))
     claim_folder(run.report_dir, "--report-dir")
@@ -106,7 +78,7 @@ def claim_folder(folder: Path, flag: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
-def cache_dir(run: Run) -> Path:
+def cache_dir(run: RunSettings) -> Path:
     """`--lf` state per target (and fault set), so runs against other targets never read each other's."""
     import hashlib
 
@@ -141,7 +113,7 @@ def probe(target: Target, apis: list[str]) -> None:
             raise ToolError(f"{where} answered {exchange.status} with {kind}: is --base-url the API host root?")
 
 
-def pytest_args(run: Run, results_path: Path) -> list[str]:
+def pytest_args(run: RunSettings, results_path: Path) -> list[str]:
     from conformance.plugin import fuzzing_selectable
 
     args = [
@@ -153,34 +125,8 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         "--assert=plain",  # the suite judges through Expect; rewriting ~400 modules per run only costs time
         "--junitxml", str(run.report_dir / "junit.xml"),
         "-o", "junit_family=xunit1",  # keeps each testcase's properties (rule ids, warnings) in the XML
-        "--conformance-results", str(results_path),
-        "--conformance-profile", run.profile,
-        "--conformance-run-id", run.run_id,
-        "--conformance-max-examples", str(run.max_examples),
-        "--conformance-timeout", f"{run.timeout:g}",
+        *replace(run, results_path=results_path).plugin_args(),
     ]
-    if run.base_url:
-        args += ["--conformance-base-url", run.base_url]
-    if run.disposable:
-        args.append("--conformance-disposable")
-    for name, value in run.headers.items():
-        args += ["--conformance-header", f"{name}: {value}"]
-    for option, values in (("--conformance-api", run.apis), ("--conformance-rule", run.rules),
-                           ("--conformance-member-id", run.member_ids), ("--conformance-fault", run.faults)):
-        for value in values:
-            args += [option, value]
-    if run.seed is not None:
-        args += ["--conformance-seed", str(run.seed)]
-    if run.read_only:
-        args.append("--conformance-read-only")
-    if run.quick:
-        args.append("--conformance-quick")
-    if run.shard:
-        args += ["--conformance-shard", run.shard]
-    if run.record_dir:
-        args += ["--conformance-record", run.record_dir]
-    if run.replay_dir:
-        args += ["--conformance-replay", run.replay_dir]
     if run.keyword:
         args += ["-k", run.keyword]
     if run.exitfirst:
@@ -196,13 +142,13 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
     return args + run.extra_pytest_args
 
 
-def _pytest(run: Run, results_path: Path) -> int:
+def _pytest(run: RunSettings, results_path: Path) -> int:
     import pytest
 
     return int(pytest.main(pytest_args(run, results_path)))
 
 
-def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bool) -> int:
+def finish(run: RunSettings, results_path: Path, code: int, elapsed: float, embedded: bool) -> int:
     from conformance.reporting import load_results, write_reports
     from conformance.reporting.console import print_summary
 
@@ -239,7 +185,7 @@ def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bo
     return EXIT_FAIL if results.failures else EXIT_OK
 
 
-def _after_recording(run: Run, results_path: Path, embedded: bool, meta: dict[str, Any]) -> bool:
+def _after_recording(run: RunSettings, results_path: Path, embedded: bool, meta: dict[str, Any]) -> bool:
     """Write the cassette manifest, then scan cassettes and reports for the run's secrets (False = leak)."""
     from conformance.recording import write_manifest
     from conformance.scan import print_findings, scan_paths

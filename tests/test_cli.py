@@ -162,11 +162,9 @@ def test_keyword_and_exitfirst(tmp_path: Path) -> None:
 
 def test_no_color_turns_pytest_colour_off_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from conformance import runner
+    from conformance.settings import RunSettings
 
-    spec = runner.Run(base_url="http://x", headers={}, profile="tolerant", apis=[], rules=[], keyword=None,
-                      exitfirst=False, last_failed=False, workers=1, max_examples=1, seed=None, quick=True,
-                      faults=[], record_dir=None, replay_dir=None, run_id="abcd1234", member_ids=[],
-                      read_only=False, report_dir=Path("out"))
+    spec = RunSettings(base_url="http://x", quick=True, run_id="abcd1234", report_dir=Path("out"))
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert "--color=no" not in runner.pytest_args(spec, Path("r.json"))
@@ -256,7 +254,7 @@ def test_sharded_workflow_runs_every_shard_and_merges_them() -> None:
     run_line = next(line.strip() for step in workflow["jobs"]["shard"]["steps"]
                     for line in str(step.get("run", "")).splitlines() if line.strip().startswith("conformance run"))
     args = build_parser().parse_args(shlex.split(run_line.replace('"$SHARD/4"', f"1/{len(shards)}"))[1:])
-    assert args.shard == f"1/{len(shards)}"
+    assert args.shard == (1, len(shards))
     merge_line = next(line.strip() for step in workflow["jobs"]["verdict"]["steps"]
                       for line in str(step.get("run", "")).splitlines() if "conformance merge" in line)
     merged = build_parser().parse_args(shlex.split(merge_line)[1:])

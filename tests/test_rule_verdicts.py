@@ -80,3 +80,22 @@ def test_rules_command_shows_not_checked_rules_of_a_run(cli, tmp_path: Path) -> 
     listed = cli("rules", "--api", "tiers", "--report", "run")
     assert listed.returncode == 0, listed.output[-2000:]
     assert "verdict in that run: not checked: skipped: the site has settings" in listed.stdout
+
+
+def test_the_run_model_survives_the_trip_through_pytest_options() -> None:
+    """`conformance run` hands its settings to the plugin as options; the plugin must read back the same run."""
+    from pathlib import Path
+
+    from conformance.plugin.options import pytest_addoption
+    from conformance.settings import RunSettings
+
+    parser = pytest.Parser(_ispytest=True)
+    pytest_addoption(parser)
+    sent = RunSettings(base_url="http://127.0.0.1:9", headers={"Authorization": "k"}, profile="strict",
+                       apis=["tiers"], rules=["TIER-2"], max_examples=7, seed=11, quick=True,
+                       faults=["tier-duplicate-name"], run_id="abcd1234", member_ids=["m"], read_only=True,
+                       timeout=3.0, shard=(2, 3), disposable=True, results_path=Path("r.json"))
+    back = RunSettings.from_plugin_options(parser.parse(sent.plugin_args()))
+    for name in ("base_url", "headers", "profile", "apis", "rules", "max_examples", "seed", "quick", "faults",
+                 "run_id", "member_ids", "read_only", "timeout", "shard", "disposable", "results_path"):
+        assert getattr(back, name) == getattr(sent, name), name

@@ -40,15 +40,14 @@ def test_a_non_empty_report_folder_is_refused(cli, tmp_path: Path) -> None:  # t
 
 
 def test_pytest_failure_missing_from_the_results_is_never_conformant(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from conformance.runner import Run, finish
+    from conformance.runner import finish
+    from conformance.settings import RunSettings
 
     results = tmp_path / "results.json"
     results.write_text(json.dumps({"run_id": "abcd1234", "profile": "tolerant", "results": [
         {"nodeid": "test_x.py::test_ok", "rules": ["TIER-2"], "verdict": "pass", "checked": ["TIER-2"],
          "warnings": [], "traffic": []}]}))
-    run = Run(base_url=None, headers={}, profile="tolerant", apis=[], rules=[], keyword=None, exitfirst=False,
-              last_failed=False, workers=1, max_examples=1, seed=1, quick=True, faults=[], record_dir=None,
-              replay_dir=None, run_id="abcd1234", member_ids=[], read_only=False, report_dir=tmp_path / "out")
+    run = RunSettings(quick=True, run_id="abcd1234", report_dir=tmp_path / "out")
     assert finish(run, results, 1, 0.1, True) == 2
     out = capsys.readouterr().out
     assert "INCOMPLETE" in out and "CONFORMANT:" not in out.replace("INCOMPLETE", "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from conformance.cli.run import default_report_dir
     from conformance.errors import UsageError
     from conformance.recording import read_manifest
-    from conformance.runner import EXIT_TOOL, Run, execute
-    from conformance.target import REDACTED
+    from conformance.runner import EXIT_TOOL, execute
+    from conformance.settings import RunSettings
 
     folder = Path(args.cassettes)
     if not folder.is_dir():
@@ -38,29 +39,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     profile = args.profile or manifest.get("profile") or "tolerant"
     report_dir = Path(args.report_dir or default_report_dir())
-    run_spec = Run(
-        base_url=manifest.get("base_url") or "http://replay.invalid",
-        headers={name: REDACTED for name in manifest.get("header_names", [])},
-        profile=profile,
-        apis=args.api or manifest.get("apis", []),
-        rules=args.rule or manifest.get("rules", []),
-        keyword=args.keyword or manifest.get("keyword"),
-        exitfirst=args.exitfirst,
-        last_failed=args.lf,
-        workers=args.workers or 1,
-        max_examples=int(manifest.get("max_examples") or 25),
-        seed=manifest.get("seed"),
-        quick=bool(manifest.get("quick")),
-        faults=list(manifest.get("faults", [])),
-        record_dir=None,
-        replay_dir=str(folder),
-        run_id=str(manifest["run_id"]),
-        member_ids=list(manifest.get("member_ids", [])),
-        read_only=bool(manifest.get("read_only")),
-        report_dir=report_dir,
-        disposable=bool(manifest.get("embedded")),
-        shard=args.shard,  # judged as it was recorded: no live-site guards
-    )
+    recorded = RunSettings.from_manifest(manifest, str(folder))
+    run_spec = replace(recorded, profile=profile, report_dir=report_dir, exitfirst=args.exitfirst,
+                       last_failed=args.lf, workers=args.workers or 1, shard=args.shard,
+                       apis=args.api or recorded.apis, rules=args.rule or recorded.rules,
+                       keyword=args.keyword or recorded.keyword)
     code = execute(run_spec)
     if profile != manifest.get("profile"):
         return code

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.paths import APIS
+from conformance.settings import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 
 QUICK_EXAMPLES = 3
-DEFAULT_EXAMPLES = 25
-DEFAULT_TIMEOUT = 15.0
 
 
 def add_parser(subparsers: Any) -> None:
@@ -52,11 +51,11 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
                         "`conformance merge`)")
 
 
-def _shard(text: str) -> str:
+def _shard(text: str) -> tuple[int, int]:
     parts = text.split("/")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[0]) <= int(parts[1]):
         raise argparse.ArgumentTypeError("takes K/N with 1 <= K <= N, e.g. 2/4")
-    return text
+    return int(parts[0]), int(parts[1])
 
 
 def _seconds(text: str) -> float:
@@ -76,14 +75,15 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from conformance.errors import UsageError
     from conformance.live import check_run_id
-    from conformance.runner import Run, execute
+    from conformance.runner import execute
+    from conformance.settings import RunSettings
 
     options = resolve_options(args)
     base_url = options.get("base_url")
     if args.fault and base_url:
         raise UsageError("--fault applies to the embedded reference only; drop --base-url")
     run_id = check_run_id(args.run_id) if args.run_id else secrets.token_hex(4)
-    run_spec = Run(
+    run_spec = RunSettings(
         base_url=base_url,
         headers=options.get("headers", {}),
         profile=options.get("profile", "tolerant"),

@@ -25,7 +25,7 @@ from conformance.plugin.fixtures import (
     unique,
 )
 from conformance.plugin.keys import RunSettings, results_key, settings_key, settings_of
-from conformance.plugin.options import asked_for, parse_shard, pytest_addoption, settings_from
+from conformance.plugin.options import asked_for, parse_shard, pytest_addoption
 from conformance.plugin.results import ResultCollector, pytest_runtest_makereport
 from conformance.plugin.selection import (
     fuzzing_selectable,
@@ -55,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "site_wide: the test changes site-wide state (kept in one --shard)")
     if not hasattr(config.option, "conformance_profile") or not asked_for(config):
         return
-    SETTINGS = settings_from(config)
+    SETTINGS = RunSettings.from_plugin_options(config.option)
     config.stash[settings_key] = SETTINGS
     config.stash[results_key] = []
     config.pluginmanager.register(ResultCollector(config), "conformance-results")

@@ -26,13 +26,14 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
     the plugin installed (it is auto-loaded) never starts a server.
     """
     settings = settings_of(pytestconfig)
-    if not (settings.embedded and not settings.replay_dir and not settings.base_url):
+    if settings.base_url is not None or settings.replay_dir:
         yield settings
         return
     from conformance.embedded import EmbeddedServer
 
-    server = EmbeddedServer(faults=settings.extra.get("faults", ())).start()
+    server = EmbeddedServer(faults=settings.faults).start()
     settings.base_url = server.base_url
+    settings.disposable = True  # still the embedded reference: no live-site guards, nothing to sweep
     settings.headers.setdefault("Authorization", "conformance-local")
     try:
         yield settings
@@ -43,7 +44,7 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
 @pytest.fixture(scope="session")
 def _session_target(conformance_settings: RunSettings) -> Target:
     return Target(conformance_settings.base_url or "http://replay.invalid", dict(conformance_settings.headers),
-                  timeout=conformance_settings.extra.get("timeout", 15.0))
+                  timeout=conformance_settings.timeout)
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def fresh_site(target: Target, conformance_settings: RunSettings) -> Iterator[Fr
         return
     from conformance.embedded import EmbeddedServer
 
-    server = EmbeddedServer(faults=conformance_settings.extra.get("faults", ()),
+    server = EmbeddedServer(faults=conformance_settings.faults,
                             deterministic=bool(conformance_settings.record_dir)).start()
     try:
         own = Target(server.base_url, dict(target.headers), timeout=target.timeout)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from pathlib import Path
 
 import pytest
 
-from conformance.plugin.keys import RunSettings
 from conformance.verdict import PROFILES
 
 
@@ -66,41 +63,3 @@ def asked_for(config: pytest.Config) -> bool:
         except (OSError, ValueError):
             continue
     return False
-
-
-def settings_from(config: pytest.Config) -> RunSettings:
-    """The run's settings from the options (the CLI resolved flags, environment and config file before)."""
-    from conformance.headers import parse_headers
-
-    opt = config.option
-    run_id = opt.conformance_run_id or secrets.token_hex(4)
-    seed = opt.conformance_seed if opt.conformance_seed is not None else _seed_of(run_id)
-    settings = RunSettings(
-        base_url=(opt.conformance_base_url or "").rstrip("/"),
-        headers=parse_headers(opt.conformance_header),
-        profile=opt.conformance_profile,
-        run_id=run_id,
-        member_ids=list(opt.conformance_member_id),
-        read_only=opt.conformance_read_only,
-        rules=list(opt.conformance_rule),
-        apis=list(opt.conformance_api),
-        max_examples=opt.conformance_max_examples,
-        seed=seed,
-        record_dir=opt.conformance_record,
-        replay_dir=opt.conformance_replay,
-        embedded=not opt.conformance_base_url or opt.conformance_disposable,
-        results_path=opt.conformance_results,
-        quick=opt.conformance_quick,
-        shard=opt.conformance_shard,
-    )
-    settings.extra["timeout"] = opt.conformance_timeout
-    settings.extra["faults"] = list(opt.conformance_fault)
-    return settings
-
-
-def _seed_of(run_id: str) -> int:
-    """The default seed: the hex run id itself (as before), or a digest of a run id chosen by the user."""
-    try:
-        return int(run_id, 16) % 2**31
-    except ValueError:
-        return int(hashlib.sha256(run_id.encode()).hexdigest()[:8], 16) % 2**31

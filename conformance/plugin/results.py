@@ -113,17 +113,18 @@ class ResultCollector:
         if hasattr(self.config, "workerinput"):
             return
         settings = settings_of(self.config)
+        swept: dict[str, Any] = {}
         if not settings.replay_dir and not settings.embedded and not settings.read_only:
             try:
-                leftovers = sweep(Target(settings.base_url, dict(settings.headers)), settings.run_id)
+                leftovers = sweep(Target(settings.base_url or "", dict(settings.headers)), settings.run_id)
             except (TargetError, NotImplementedError):
                 leftovers = {}
-            settings.extra["swept"] = leftovers
+            swept = leftovers
         if settings.results_path:
             Path(settings.results_path).parent.mkdir(parents=True, exist_ok=True)
             Path(settings.results_path).write_text(json.dumps({
                 "run_id": settings.run_id, "profile": settings.profile, "base_url": settings.base_url,
-                "seed": settings.seed, "results": self.results, "swept": settings.extra.get("swept", {}),
+                "seed": settings.seed, "results": self.results, "swept": swept,
             }, indent=1))
 
 
