@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from conformance.reference import badges, common, rewards, tiers
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, application_error
+from conformance.reference.events import Emitter
 from conformance.reference.http import Context, error_response
 from conformance.reference.store import Store
 
@@ -81,6 +82,7 @@ def create_app(
     faults: Iterable[str] = (),
     deterministic: bool = False,
     seed: int = 0,
+    events: Emitter | None = None,
 ) -> Starlette:
     """Build the reference application.
 
@@ -88,13 +90,16 @@ def create_app(
         db: SQLite path; ``:memory:`` keeps nothing after the process ends.
         faults: names from `all_faults()` to switch on (the project's tests use one at a time).
         deterministic: derive ids and timestamps from `seed` and a counter (byte-identical reruns).
+        events: the webhook producer that delivers each write's events (none: no events are sent).
     """
     from conformance.reference.faults import all_faults
 
     unknown = set(faults) - set(all_faults())
     if unknown:
         raise ValueError(f"unknown fault {sorted(unknown)[0]!r}; see `conformance serve --list-faults`")
-    ctx = Context(store=Store(db), clock=Clock(deterministic, seed), faults=frozenset(faults))
+    ctx = Context(store=Store(db), clock=Clock(deterministic, seed), faults=frozenset(faults), events=events)
+    if events is not None:
+        events.faults = ctx.faults
     routes = [route for module in API_MODULES for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,

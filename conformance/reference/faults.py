@@ -19,10 +19,10 @@ class Fault:
 
 
 def all_faults() -> dict[str, Fault]:
-    from conformance.reference import app
+    from conformance.reference import app, events
 
     faults: dict[str, Fault] = {}
-    for module in app.API_MODULES:
+    for module in (*app.API_MODULES, events):
         for fault in getattr(module, "FAULTS", ()):
             if fault.name in faults:
                 raise ValueError(f"duplicate fault name {fault.name}")

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, invalid
+from conformance.reference.events import Emitter
 from conformance.reference.store import Store
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -28,9 +29,15 @@ class Context:
     clock: Clock
     faults: frozenset[str] = field(default_factory=frozenset)
     site_id: str = "00000000-0000-4000-8000-000000000001"
+    events: Emitter | None = None
 
     def fault(self, name: str) -> bool:
         return name in self.faults
+
+    def emit(self, entity: str, slug: str, entity_id: str, body: dict[str, Any] | None = None) -> None:
+        """Queue the documented event of a successful write (§1.6); a no-op without subscribers."""
+        if self.events is not None:
+            self.events.emit(entity, slug, entity_id, body)
 
 
 Handler = Callable[[Request], Awaitable[Response]]
