@@ -33,7 +33,7 @@ class EmbeddedServer:
                            else Emitter(urls))
         self.app = create_app(db=db, faults=faults, deterministic=deterministic, events=self.events)
         self.host = host
-        self.port = port or _free_port(host)
+        self.port = port or free_port(host)
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="error", access_log=False,
                                 lifespan="off", h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
         self._server = uvicorn.Server(config)
@@ -70,7 +70,7 @@ def running_reference(faults: Iterable[str] = (), deterministic: bool = False) -
         server.stop()
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])

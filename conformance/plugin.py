@@ -75,6 +75,64 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
     group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
+    _add_event_options(group)
+
+
+# events (issue 14) --------------------------------------------------------------------------------
+def _add_event_options(group: Any) -> None:
+    group.addoption("--conformance-webhooks-listen", metavar="HOST:PORT",
+                    help="receive the target's event webhooks here for the run (any path)")
+    group.addoption("--conformance-webhook-public-key", metavar="PEM", help="public key that verifies events")
+    group.addoption("--conformance-webhook-wait", type=float, default=5.0, metavar="SECONDS",
+                    help="how long to wait for each expected event")
+
+
+def _configure_events(config: pytest.Config, settings: RunSettings) -> None:
+    """Start the run's receiver in the controller; xdist workers read its journal (see pytest_configure_node)."""
+    from conformance import webhooks
+
+    opt = config.option
+    settings.extra["webhook_wait"] = opt.conformance_webhook_wait
+    try:
+        if opt.conformance_webhook_public_key:
+            settings.extra["webhook_public_key"] = webhooks.read_public_key(opt.conformance_webhook_public_key)
+        worker = getattr(config, "workerinput", None)
+        if worker is not None:
+            if worker.get("conformance_events_journal"):
+                settings.extra["events_source"] = webhooks.Journal(Path(worker["conformance_events_journal"]))
+            return
+        if opt.conformance_webhooks_listen and not settings.replay_dir:
+            import tempfile
+
+            journal = Path(tempfile.mkdtemp(prefix="conformance-events-")) / "deliveries.jsonl"
+            receiver = webhooks.run_receiver(opt.conformance_webhooks_listen, journal)
+            config.add_cleanup(receiver.stop)
+            settings.extra["events_source"] = receiver
+            settings.extra["events_journal"] = str(journal)
+    except (ValueError, OSError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: tell each worker where the controller's receiver journals the deliveries."""
+    journal = SETTINGS.extra.get("events_journal") if SETTINGS is not None else None
+    if journal:
+        node.workerinput["conformance_events_journal"] = journal
+
+
+@pytest.fixture(scope="session")
+def events(conformance_settings: RunSettings) -> Any:
+    """The run's webhook deliveries (`conformance.webhooks.EventLog`); skips when nothing can receive them."""
+    from conformance.webhooks import EventLog, Recorded
+
+    source = conformance_settings.extra.get("events_source")
+    if source is None and not conformance_settings.replay_dir:
+        pytest.skip("not checked: no webhook receiver for a live target; pass --webhooks-listen HOST:PORT "
+                    "(and --webhook-public-key PEM) and deliver the target's events there")
+    return EventLog(source or Recorded([]), conformance_settings.extra.get("webhook_public_key"),
+                    conformance_settings.extra.get("webhook_wait", 5.0))
+# --------------------------------------------------------------------------------------------------
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -109,6 +167,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     SETTINGS.extra["timeout"] = opt.conformance_timeout
     SETTINGS.extra["faults"] = list(opt.conformance_fault)
+    _configure_events(config, SETTINGS)
     config.stash[_settings_key] = SETTINGS
     config.stash[_results_key] = []
     config.pluginmanager.register(_ResultCollector(config), "conformance-results")
@@ -206,14 +265,19 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
         yield settings
         return
     from conformance.embedded import EmbeddedServer
+    from conformance.webhooks import Receiver  # issue 14: the embedded reference delivers its events here
 
-    server = EmbeddedServer(faults=settings.extra.get("faults", ())).start()
+    receiver = Receiver().start()
+    server = EmbeddedServer(faults=settings.extra.get("faults", ()), webhook_urls=[receiver.url]).start()
+    assert server.events is not None
+    settings.extra.update(events_source=receiver, webhook_public_key=server.events.public_key)
     settings.base_url = server.base_url
     settings.headers.setdefault("Authorization", "conformance-local")
     try:
         yield settings
     finally:
         server.stop()
+        receiver.stop()
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,9 @@ class Run:
     #: and nothing needs guarding, since the data dies with the run.
     disposable: bool = False
     timeout: float = 15.0
+    webhooks_listen: str | None = None  # HOST:PORT of the run's event receiver (issue 14)
+    webhook_public_key: str | None = None  # PEM file that verifies the events
+    webhook_wait: float = 5.0
 
 
 def execute(run: Run) -> int:
@@ -71,10 +74,12 @@ def execute(run: Run) -> int:
             from conformance.embedded import EmbeddedServer
 
             try:
-                server = EmbeddedServer(faults=run.faults, deterministic=run.record_dir is not None).start()
+                server = EmbeddedServer(faults=run.faults, deterministic=run.record_dir is not None,
+                                        webhook_urls=[_embedded_receiver(run)]).start()
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             stack.callback(server.stop)
+            _publish_key(run, server)
             run.base_url = server.base_url
             run.headers.setdefault("Authorization", LOCAL_KEY)
             run.disposable = True
@@ -90,6 +95,23 @@ def execute(run: Run) -> int:
         code = _pytest(run, results_path)
     elapsed = time.monotonic() - started
     return finish(run, results_path, code, elapsed, embedded)
+
+
+def _embedded_receiver(run: Run) -> str:
+    """Where the embedded reference delivers its events: --webhooks-listen, or a free loopback port."""
+    from conformance.embedded import free_port
+
+    run.webhooks_listen = run.webhooks_listen or f"127.0.0.1:{free_port('127.0.0.1')}"
+    return f"http://{run.webhooks_listen}/"
+
+
+def _publish_key(run: Run, server: Any) -> None:
+    """The embedded reference signs with a fresh key; the receiver verifies with its public half."""
+    if server.events is not None and not run.webhook_public_key:
+        run.report_dir.mkdir(parents=True, exist_ok=True)
+        path = run.report_dir / "webhook-public-key.pem"
+        path.write_text(server.events.public_key, encoding="utf-8")
+        run.webhook_public_key = str(path)
 
 
 def check_specs(apis: list[str]) -> None:
@@ -147,6 +169,11 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
             args += [option, value]
     if run.seed is not None:
         args += ["--conformance-seed", str(run.seed)]
+    if run.webhooks_listen and not run.replay_dir:
+        args += ["--conformance-webhooks-listen", run.webhooks_listen]
+    if run.webhook_public_key:
+        args += ["--conformance-webhook-public-key", run.webhook_public_key]
+    args += ["--conformance-webhook-wait", f"{run.webhook_wait:g}"]
     if run.read_only:
         args.append("--conformance-read-only")
     if run.quick:
@@ -182,7 +209,7 @@ def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bo
     if code in (3, 4):  # pytest internal or usage error
         raise ToolError("the suite could not start (see the message above)")
     if code == 5:
-        raise ToolError("no test matches the selection (--rule/--api/-k); webhook rules have no HTTP tests")
+        raise ToolError("no test matches the selection (--rule/--api/-k)")
     if not results_path.is_file():
         raise ToolError("the run was interrupted before any result was collected")
     meta: dict[str, Any] = {

@@ -17,6 +17,7 @@ from conformance.paths import APIS
 QUICK_EXAMPLES = 3
 DEFAULT_EXAMPLES = 25
 DEFAULT_TIMEOUT = 15.0
+DEFAULT_WEBHOOK_WAIT = 5.0
 
 
 def add_parser(subparsers: Any) -> None:
@@ -36,6 +37,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--read-only", action="store_true", help="run only the checks that do not write")
     parser.add_argument("--timeout", type=_seconds, default=None,
                         help="seconds to wait for each answer before the target counts as unresponsive (15)")
+    parser.add_argument("--webhooks-listen", metavar="HOST:PORT",
+                        help="receive the target's event webhooks here (automatic for the embedded reference)")
+    parser.add_argument("--webhook-public-key", metavar="PEM", help="public key (SPKI PEM) that verifies the events")
+    parser.add_argument("--webhook-wait", type=_seconds, default=None,
+                        help=f"seconds to wait for each expected event ({DEFAULT_WEBHOOK_WAIT:g})")
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
         read_only=options.get("read_only", False),
         report_dir=Path(options.get("report_dir") or default_report_dir()),
         timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
+        webhooks_listen=options.get("webhooks_listen"),
+        webhook_public_key=options.get("webhook_public_key"),
+        webhook_wait=float(options.get("webhook_wait", DEFAULT_WEBHOOK_WAIT)),
     )
     return execute(run_spec)
 
@@ -118,6 +127,9 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
             "workers": args.workers,
             "report_dir": getattr(args, "report_dir", None),
             "read_only": getattr(args, "read_only", False),
+            "webhooks_listen": getattr(args, "webhooks_listen", None),
+            "webhook_public_key": getattr(args, "webhook_public_key", None),
+            "webhook_wait": getattr(args, "webhook_wait", None),
         }
         options = resolve(flags, file_data)
         header_lines = [f"{k}: {v}" for k, v in (options.get("headers") or {}).items()]

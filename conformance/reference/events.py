@@ -9,6 +9,7 @@ logged once, not once per event.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import queue
@@ -19,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -117,6 +118,7 @@ class Emitter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
     _dropped_logged: bool = False
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def public_key(self) -> str:
@@ -127,12 +129,13 @@ class Emitter:
         self._thread.start()
         return self
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Deliver what is queued (bounded by `timeout`), then stop the thread."""
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop delivering: events still queued when the server stops are dropped, as a stopped platform would."""
         if self._thread is None:
             return
+        self._stopping.set()
         try:
-            self._queue.put(None, timeout=timeout)
+            self._queue.put_nowait(None)
         except queue.Full:
             pass
         self._thread.join(timeout)
@@ -235,7 +238,7 @@ class Emitter:
 
     # --- delivering -------------------------------------------------------------------------------
     def _deliver_forever(self) -> None:
-        session = requests.Session()
+        session = _Connections()
         held: list[_Outgoing] = []
         while True:
             try:
@@ -244,8 +247,7 @@ class Emitter:
                 self._send_all(session, reversed(held))
                 held = []
                 continue
-            if item is None:
-                self._send_all(session, reversed(held))
+            if item is None or self._stopping.is_set():
                 return
             if self._fault("event-delivered-out-of-order"):
                 held.append(item)
@@ -255,39 +257,68 @@ class Emitter:
                 continue
             self._send_all(session, [item])
 
-    def _send_all(self, session: requests.Session, items: Iterable[_Outgoing]) -> None:
+    def _send_all(self, session: _Connections, items: Iterable[_Outgoing]) -> None:
         for item in items:
+            if self._stopping.is_set():
+                return
             wait = item.due - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+            if wait > 0 and self._stopping.wait(wait):
+                return
             token = self.sign(item.claims)
             for _ in range(item.copies):
                 for url in self.urls:
                     self._post(session, url, token)
 
-    def _post(self, session: requests.Session, url: str, token: str) -> None:
+    def _post(self, connections: _Connections, url: str, token: str) -> None:
         delays = () if url in self._dead else RETRY_DELAYS
         problem = ""
         for attempt in range(len(delays) + 1):
-            if attempt:
-                time.sleep(delays[attempt - 1])
+            if attempt and self._stopping.wait(delays[attempt - 1]):
+                return
             try:
-                answer = session.post(url, data=token.encode(), timeout=RECEIVER_TIMEOUT,
-                                      headers={"Content-Type": "text/plain; charset=utf-8"})
-            except requests.RequestException as exc:
+                status = connections.post(url, token.encode())
+            except (OSError, http.client.HTTPException) as exc:
+                connections.drop(url)
                 problem = exc.__class__.__name__
                 continue
-            if answer.status_code == 200:
+            if status == 200:
                 if url in self._dead:
                     self._dead.discard(url)
                     log.warning("webhook receiver %s answers again", _where(url))
                 return
-            problem = f"HTTP {answer.status_code}"
+            problem = f"HTTP {status}"
         if url not in self._dead:
             self._dead.add(url)
             log.warning("webhook receiver %s did not take an event (%s) after %d attempts; "
                         "further events get one attempt each until it answers", _where(url), problem,
                         len(delays) + 1)
+
+
+class _Connections:
+    """One keep-alive HTTP connection per subscriber URL (a webhook per connection would cost a handshake)."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, http.client.HTTPConnection] = {}
+
+    def post(self, url: str, body: bytes) -> int:
+        parts = urlsplit(url)
+        connection = self._open.get(url)
+        if connection is None:
+            kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            connection = kind(parts.hostname or "", parts.port, timeout=RECEIVER_TIMEOUT)
+            self._open[url] = connection
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", path, body, {"Content-Type": "text/plain; charset=utf-8"})
+        answer = connection.getresponse()
+        answer.read()
+        if answer.will_close:
+            self.drop(url)
+        return answer.status
+
+    def drop(self, url: str) -> None:
+        connection = self._open.pop(url, None)
+        if connection is not None:
+            connection.close()
 
 
 def _json(value: Any) -> str:
@@ -296,8 +327,6 @@ def _json(value: Any) -> str:
 
 def _where(url: str) -> str:
     """The receiver's scheme, host and port only: a path or query may carry a secret."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}".rstrip(":")
 
