@@ -233,7 +233,8 @@ class Emitter:
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": KEY_ID})
         if self._fault("event-bad-signature"):
             head, payload, signature = token.split(".")
-            token = f"{head}.{payload}.{signature[::-1]}"
+            flipped = "A" if signature[10] != "A" else "B"  # still valid base64url: only the check fails
+            token = f"{head}.{payload}.{signature[:10]}{flipped}{signature[11:]}"
         return token
 
     # --- delivering -------------------------------------------------------------------------------
