@@ -108,3 +108,12 @@ def test_events_about_other_entities_are_never_judged(pytester: pytest.Pytester)
     log = EventLog(Recorded([foreign]), public_key=None, wait_seconds=0)
     assert log.about("bbbbbbbb-0000-4000-8000-000000000000") == []
     assert len(log.about("aaaaaaaa-0000-4000-8000-000000000000")) == 1
+
+
+def test_bad_webhook_options_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "junk.pem").write_text("not a key")
+    for args in (["--webhooks-listen", "nowhere"], ["--webhook-public-key", str(tmp_path / "junk.pem")],
+                 ["--webhook-public-key", str(tmp_path / "missing.pem")]):
+        result = run_cli("run", *args, cwd=tmp_path, timeout=120)
+        assert result.returncode == 2, result.output[-1000:]
+        assert "Traceback" not in result.output and "webhook" in result.stderr

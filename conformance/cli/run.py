@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     base_url = options.get("base_url")
     if args.fault and base_url:
         raise UsageError("--fault applies to the embedded reference only; drop --base-url")
+    check_webhook_options(options)
     run_spec = Run(
         base_url=base_url,
         headers=options.get("headers", {}),
@@ -105,6 +106,20 @@ def run(args: argparse.Namespace) -> int:
         webhook_wait=float(options.get("webhook_wait", DEFAULT_WEBHOOK_WAIT)),
     )
     return execute(run_spec)
+
+
+def check_webhook_options(options: dict[str, Any]) -> None:
+    """A malformed --webhooks-listen or an unreadable --webhook-public-key is one line and exit 2, up front."""
+    from conformance.cli.main import UsageError
+    from conformance.webhooks import parse_listen, read_public_key
+
+    try:
+        if options.get("webhooks_listen"):
+            parse_listen(options["webhooks_listen"])
+        if options.get("webhook_public_key"):
+            read_public_key(options["webhook_public_key"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
