@@ -132,7 +132,7 @@ class Delivery:
     received: Received
     header: dict[str, Any] | None = None
     claims: dict[str, Any] | None = None
-    signature_problem: str | None = None  # None: verified with the given public key
+    signature_problem: str | None = None  # None: verified (or no public key was given to verify with)
     data_claim: Any = None
     envelope: dict[str, Any] | None = None
     domain_raw: Any = None
@@ -194,11 +194,7 @@ def decode(item: Received, public_key: str | None) -> Delivery:
         found.header, found.claims = _segment(token, 0), _segment(token, 1)  # still relate it to its entity
         if found.claims is None:
             return found
-    if found.signature_problem is not None:
-        pass
-    elif public_key is None:
-        found.signature_problem = "no public key to verify with"
-    else:
+    if found.signature_problem is None and public_key is not None:  # no key given: nothing to verify with
         try:
             jwt.decode(token, public_key, algorithms=["RS256"], options={"verify_exp": False})
         except jwt.PyJWTError as exc:
