@@ -27,6 +27,7 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "webhooks_listen": str,
     "webhook_public_key": str,
     "webhook_wait": (int, float),
+    "webhook_urls": list,  # `conformance serve`: where the reference delivers its events
 }
 ENVIRONMENT = {"base_url": "CONFORMANCE_BASE_URL", "profile": "CONFORMANCE_PROFILE"}
 

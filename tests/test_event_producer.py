@@ -167,8 +167,8 @@ def test_a_dead_receiver_never_slows_api_calls_and_is_logged_once(caplog: pytest
     assert len(warnings) == 1
 
 
-def test_serve_loads_the_signing_key_and_writes_the_public_key(tmp_path: Any,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_loads_the_signing_key_and_writes_the_public_key(tmp_path: Any, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import argparse
 
     from conformance.cli import serve
@@ -182,6 +182,11 @@ def test_serve_loads_the_signing_key_and_writes_the_public_key(tmp_path: Any,
     assert emitter.public_key == events.public_pem(key) == (tmp_path / "public.pem").read_text()
     assert main(["serve", "--webhook-url", "ftp://nope"]) == 2
     assert "http(s) URL" in capsys.readouterr().err
+    (tmp_path / "conformance.toml").write_text('webhook_urls = ["http://127.0.0.1:9/from-config"]\n')
+    monkeypatch.chdir(tmp_path)
+    from_config = serve._emitter(argparse.Namespace(webhook_url=[], webhook_private_key=None,
+                                                    webhook_public_key_out=None))
+    assert from_config.urls == ["http://127.0.0.1:9/from-config"]
     (tmp_path / "junk.pem").write_text("not a key")
     assert main(["serve", "--webhook-url", "http://x/", "--webhook-private-key", str(tmp_path / "junk.pem")]) == 2
     assert "not an unencrypted RSA private key" in capsys.readouterr().err

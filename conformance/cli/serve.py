@@ -57,6 +57,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configured_urls() -> list[str]:
+    """`webhook_urls` of conformance.toml / [tool.conformance], when no --webhook-url is given."""
+    from conformance.cli.main import UsageError
+    from conformance.config import ConfigError, load_file
+
+    try:
+        urls = load_file()[0].get("webhook_urls", [])
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if not all(isinstance(url, str) for url in urls):
+        raise UsageError("webhook_urls in the config file must be a list of URLs")
+    return list(urls)
+
+
 def _emitter(args: argparse.Namespace) -> Any:
     """The event producer for `--webhook-url`, its key loaded or made, the public key written out."""
     from pathlib import Path
@@ -64,6 +78,8 @@ def _emitter(args: argparse.Namespace) -> Any:
     from conformance.cli.main import UsageError
     from conformance.reference.events import Emitter, load_private_key, new_private_key, public_pem
 
+    if not args.webhook_url:
+        args.webhook_url = _configured_urls()
     if not args.webhook_url:
         if args.webhook_private_key or args.webhook_public_key_out:
             raise UsageError("--webhook-private-key and --webhook-public-key-out need --webhook-url")
