@@ -26,6 +26,10 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "report_dir": str,
     "rules": list,
     "read_only": bool,
+    "webhooks_listen": str,
+    "webhook_public_key": str,
+    "webhook_wait": (int, float),
+    "webhook_urls": list,  # `conformance serve`: where the reference delivers its events
 }
 ENVIRONMENT = {"base_url": "CONFORMANCE_BASE_URL", "profile": "CONFORMANCE_PROFILE"}
 
@@ -62,7 +66,8 @@ def validate(data: dict[str, Any], origin: str) -> None:
         if name not in KEYS:
             raise ConfigError(f"{origin}: unknown key {key!r} (known: {', '.join(sorted(KEYS))})")
         if not isinstance(value, KEYS[name]) or (isinstance(value, bool) and KEYS[name] is int):
-            raise ConfigError(f"{origin}: {key} must be of type {KEYS[name].__name__}")  # type: ignore[union-attr]
+            kind = getattr(KEYS[name], "__name__", "number")
+            raise ConfigError(f"{origin}: {key} must be of type {kind}")
     for header, value in (data.get("headers") or {}).items():
         if not (isinstance(value, str) and value.startswith("env:")):
             raise ConfigError(f"{origin}: header {header} holds a literal value; write it as \"env:VARIABLE\" "

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from conformance.reference import create_app
+from conformance.reference.events import Emitter, load_private_key
 
 #: A documented cursor may be 16000 characters, percent-encoded up to 9 bytes each: more than h11's 16 KiB
 #: default for a request head, which would answer a bare text/plain 400 before the application sees it.
@@ -23,10 +24,16 @@ MAX_REQUEST_HEAD = 1024 * 1024
 
 class EmbeddedServer:
     def __init__(self, faults: Iterable[str] = (), db: str = ":memory:", deterministic: bool = False,
-                 host: str = "127.0.0.1", port: int = 0):
-        self.app = create_app(db=db, faults=faults, deterministic=deterministic)
+                 host: str = "127.0.0.1", port: int = 0, webhook_urls: Iterable[str] = (),
+                 webhook_private_key: bytes | None = None):
+        urls = list(webhook_urls)
+        self.events: Emitter | None = None
+        if urls:
+            self.events = (Emitter(urls, load_private_key(webhook_private_key)) if webhook_private_key
+                           else Emitter(urls))
+        self.app = create_app(db=db, faults=faults, deterministic=deterministic, events=self.events)
         self.host = host
-        self.port = port or _free_port(host)
+        self.port = port or free_port(host)
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="error", access_log=False,
                                 lifespan="off", h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
         self._server = uvicorn.Server(config)
@@ -37,6 +44,8 @@ class EmbeddedServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> EmbeddedServer:
+        if self.events is not None:
+            self.events.start()
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -48,6 +57,8 @@ class EmbeddedServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=5)
+        if self.events is not None:
+            self.events.close()
 
 
 @contextmanager
@@ -59,7 +70,7 @@ def running_reference(faults: Iterable[str] = (), deterministic: bool = False) -
         server.stop()
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])

@@ -49,10 +49,12 @@ def execute(run: RunSettings) -> int:
             from conformance.embedded import EmbeddedServer
 
             try:
-                server = EmbeddedServer(faults=run.faults, deterministic=run.record_dir is not None).start()
+                server = EmbeddedServer(faults=run.faults, deterministic=run.record_dir is not None,
+                                        webhook_urls=[_embedded_receiver(run)]).start()
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             stack.callback(server.stop)
+            _publish_key(run, server)
             run.base_url = server.base_url
             run.headers.setdefault("Authorization", LOCAL_KEY)
             run.disposable = True
@@ -84,6 +86,21 @@ def cache_dir(run: RunSettings) -> Path:
 
     identity = f"{run.base_url if not run.disposable else 'embedded'}|{','.join(sorted(run.faults))}"
     return Path("reports").resolve() / ".cache" / hashlib.sha256(identity.encode()).hexdigest()[:12]
+def _embedded_receiver(run: RunSettings) -> str:
+    """Where the embedded reference delivers its events: --webhooks-listen, or a free loopback port."""
+    from conformance.embedded import free_port
+
+    run.webhooks_listen = run.webhooks_listen or f"127.0.0.1:{free_port('127.0.0.1')}"
+    return f"http://{run.webhooks_listen}/"
+
+
+def _publish_key(run: RunSettings, server: Any) -> None:
+    """The embedded reference signs with a fresh key; the receiver verifies with its public half."""
+    if server.events is not None and not run.webhook_public_key:
+        run.report_dir.mkdir(parents=True, exist_ok=True)
+        path = run.report_dir / "webhook-public-key.pem"
+        path.write_text(server.events.public_key, encoding="utf-8")
+        run.webhook_public_key = str(path)
 
 
 def check_specs(apis: list[str]) -> None:
@@ -155,7 +172,7 @@ def finish(run: RunSettings, results_path: Path, code: int, elapsed: float, embe
     if code in (3, 4):  # pytest internal or usage error
         raise ToolError("the suite could not start (see the message above)")
     if code == 5:
-        raise ToolError("no test matches the selection (--rule/--api/-k); webhook rules have no HTTP tests")
+        raise ToolError("no test matches the selection (--rule/--api/-k)")
     if not results_path.is_file():
         raise ToolError("the run was interrupted before any result was collected")
     meta: dict[str, Any] = {

@@ -62,6 +62,12 @@ class RunSettings:
     disposable: bool = False
     #: Where the plugin writes the per-test results (the runner puts them in the report folder).
     results_path: Path | None = None
+    #: HOST:PORT of the run's event receiver; the target delivers its webhooks there (any path).
+    webhooks_listen: str | None = None
+    #: PEM file with the public key that verifies the events' signatures.
+    webhook_public_key: str | None = None
+    #: How long an event scenario waits for each expected event.
+    webhook_wait: float = 5.0
     extra_pytest_args: list[str] = field(default_factory=list)
 
     @property
@@ -105,6 +111,11 @@ class RunSettings:
             args += ["--conformance-record", self.record_dir]
         if self.replay_dir:
             args += ["--conformance-replay", self.replay_dir]
+        if self.webhooks_listen and not self.replay_dir:
+            args += ["--conformance-webhooks-listen", self.webhooks_listen]
+        if self.webhook_public_key:
+            args += ["--conformance-webhook-public-key", self.webhook_public_key]
+        args += ["--conformance-webhook-wait", f"{self.webhook_wait:g}"]
         return args
 
     @classmethod
@@ -132,6 +143,9 @@ class RunSettings:
             shard=opt.conformance_shard,
             disposable=opt.conformance_disposable,
             results_path=Path(opt.conformance_results) if opt.conformance_results else None,
+            webhooks_listen=opt.conformance_webhooks_listen,
+            webhook_public_key=opt.conformance_webhook_public_key,
+            webhook_wait=opt.conformance_webhook_wait,
         )
 
     @classmethod

@@ -94,8 +94,10 @@ def test_the_run_model_survives_the_trip_through_pytest_options() -> None:
     sent = RunSettings(base_url="http://127.0.0.1:9", headers={"Authorization": "k"}, profile="strict",
                        apis=["tiers"], rules=["TIER-2"], max_examples=7, seed=11, quick=True,
                        faults=["tier-duplicate-name"], run_id="abcd1234", member_ids=["m"], read_only=True,
-                       timeout=3.0, shard=(2, 3), disposable=True, results_path=Path("r.json"))
+                       timeout=3.0, shard=(2, 3), disposable=True, results_path=Path("r.json"),
+                       webhooks_listen="127.0.0.1:9", webhook_public_key="key.pem", webhook_wait=2.0)
     back = RunSettings.from_plugin_options(parser.parse(sent.plugin_args()))
     for name in ("base_url", "headers", "profile", "apis", "rules", "max_examples", "seed", "quick", "faults",
-                 "run_id", "member_ids", "read_only", "timeout", "shard", "disposable", "results_path"):
+                 "run_id", "member_ids", "read_only", "timeout", "shard", "disposable", "results_path",
+                 "webhooks_listen", "webhook_public_key", "webhook_wait"):
         assert getattr(back, name) == getattr(sent, name), name

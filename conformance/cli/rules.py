@@ -171,7 +171,7 @@ def _print_table(records: list[dict[str, Any]], untagged: list[str]) -> None:
             for nodeid in record["tests"]:
                 print(f"{'':<10} test: {nodeid}")
         else:
-            why = "webhook rule, no HTTP test" if record["webhook"] else "NO TEST"
+            why = "webhook rule: NO EVENT TEST" if record["webhook"] else "NO TEST"
             print(f"{'':<10} test: - ({why})")
     print(f"{covered}/{len(records)} rules have tests; {len(untagged)} schemathesis items check the specs "
           "without a rule id")

@@ -16,6 +16,7 @@ from conformance.paths import APIS
 from conformance.settings import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 
 QUICK_EXAMPLES = 3
+DEFAULT_WEBHOOK_WAIT = 5.0
 
 
 def add_parser(subparsers: Any) -> None:
@@ -35,6 +36,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--read-only", action="store_true", help="run only the checks that do not write")
     parser.add_argument("--timeout", type=_seconds, default=None,
                         help="seconds to wait for each answer before the target counts as unresponsive (15)")
+    parser.add_argument("--webhooks-listen", metavar="HOST:PORT",
+                        help="receive the target's event webhooks here (automatic for the embedded reference)")
+    parser.add_argument("--webhook-public-key", metavar="PEM", help="public key (SPKI PEM) that verifies the events")
+    parser.add_argument("--webhook-wait", type=_seconds, default=None,
+                        help=f"seconds to wait for each expected event ({DEFAULT_WEBHOOK_WAIT:g})")
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     base_url = options.get("base_url")
     if args.fault and base_url:
         raise UsageError("--fault applies to the embedded reference only; drop --base-url")
+    check_webhook_options(options)
     run_id = check_run_id(args.run_id) if args.run_id else secrets.token_hex(4)
     run_spec = RunSettings(
         base_url=base_url,
@@ -105,8 +112,25 @@ def run(args: argparse.Namespace) -> int:
         report_dir=Path(options.get("report_dir") or default_report_dir(run_id)),
         timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
         shard=args.shard,
+        webhooks_listen=options.get("webhooks_listen"),
+        webhook_public_key=options.get("webhook_public_key"),
+        webhook_wait=float(options.get("webhook_wait", DEFAULT_WEBHOOK_WAIT)),
     )
     return execute(run_spec)
+
+
+def check_webhook_options(options: dict[str, Any]) -> None:
+    """A malformed --webhooks-listen or an unreadable --webhook-public-key is one line and exit 2, up front."""
+    from conformance.cli.main import UsageError
+    from conformance.webhooks import parse_listen, read_public_key
+
+    try:
+        if options.get("webhooks_listen"):
+            parse_listen(options["webhooks_listen"])
+        if options.get("webhook_public_key"):
+            read_public_key(options["webhook_public_key"])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -129,6 +153,9 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
             "workers": args.workers,
             "report_dir": getattr(args, "report_dir", None),
             "read_only": getattr(args, "read_only", False),
+            "webhooks_listen": getattr(args, "webhooks_listen", None),
+            "webhook_public_key": getattr(args, "webhook_public_key", None),
+            "webhook_wait": getattr(args, "webhook_wait", None),
         }
         options = resolve(flags, file_data)
         header_lines = [f"{k}: {v}" for k, v in (options.get("headers") or {}).items()]

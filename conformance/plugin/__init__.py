@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.plugin.events import configure_events, events, pytest_configure_node
 from conformance.plugin.fixtures import (
     FreshSite,
     Unique,
@@ -43,7 +44,7 @@ __all__ = [
     "FreshSite", "RunSettings", "Unique", "fuzzing_selectable", "in_shard", "item_api", "parse_shard", "rule_ids",
     "settings_of", "pytest_addoption", "pytest_configure", "pytest_collection_modifyitems", "pytest_ignore_collect",
     "pytest_runtest_makereport", "conformance_settings", "target", "expect", "owned", "unique", "fresh_site",
-    "_cassette", "_session_target",
+    "_cassette", "_session_target", "events", "pytest_configure_node",
 ]
 
 
@@ -56,6 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config.option, "conformance_profile") or not asked_for(config):
         return
     SETTINGS = RunSettings.from_plugin_options(config.option)
+    configure_events(config, SETTINGS)
     config.stash[settings_key] = SETTINGS
     config.stash[results_key] = []
     config.pluginmanager.register(ResultCollector(config), "conformance-results")

@@ -30,8 +30,13 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
         yield settings
         return
     from conformance.embedded import EmbeddedServer
+    from conformance.plugin.events import wire_embedded
+    from conformance.webhooks import Receiver
 
-    server = EmbeddedServer(faults=settings.faults).start()
+    receiver = Receiver().start()  # the embedded reference delivers its events here
+    server = EmbeddedServer(faults=settings.faults, webhook_urls=[receiver.url]).start()
+    assert server.events is not None
+    wire_embedded(pytestconfig, server.events.public_key, receiver)
     settings.base_url = server.base_url
     settings.disposable = True  # still the embedded reference: no live-site guards, nothing to sweep
     settings.headers.setdefault("Authorization", "conformance-local")
@@ -39,6 +44,7 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
         yield settings
     finally:
         server.stop()
+        receiver.stop()
 
 
 @pytest.fixture(scope="session")

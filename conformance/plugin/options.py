@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.plugin.events import add_event_options
 from conformance.verdict import PROFILES
 
 
@@ -33,6 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
     group.addoption("--conformance-shard", metavar="K/N", type=parse_shard, default=None,
                     help="run the K-th of N deterministic slices of the selected tests")
+    add_event_options(group)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -13,8 +13,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference import badges, common, rewards, tiers
+from conformance.reference import events as event_variants
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, application_error
+from conformance.reference.events import Emitter
 from conformance.reference.faults import Fault
 from conformance.reference.http import Context, error_response
 from conformance.reference.store import Store
@@ -38,7 +40,7 @@ def expand_faults(names: Iterable[str]) -> list[str]:
 def all_faults() -> dict[str, Fault]:
     """Every fault variant the API modules declare, by name (a name declared twice is a bug of the reference)."""
     faults: dict[str, Fault] = {}
-    for module in API_MODULES:
+    for module in (*API_MODULES, event_variants):
         for fault in getattr(module, "FAULTS", ()):
             if fault.name in faults:
                 raise ValueError(f"duplicate fault name {fault.name}")
@@ -106,6 +108,7 @@ def create_app(
     faults: Iterable[str] = (),
     deterministic: bool = False,
     seed: int = 0,
+    events: Emitter | None = None,
 ) -> Starlette:
     """Build the reference application.
 
@@ -113,13 +116,16 @@ def create_app(
         db: SQLite path; ``:memory:`` keeps nothing after the process ends.
         faults: names from `all_faults()` to switch on (the project's tests use one at a time).
         deterministic: derive ids and timestamps from `seed` and a counter (byte-identical reruns).
+        events: the webhook producer that delivers each write's events (none: no events are sent).
     """
     faults = expand_faults(faults)
     unknown = set(faults) - set(all_faults())
     if unknown:
         raise ValueError(f"unknown fault {sorted(unknown)[0]!r}; see `conformance serve --list-faults`")
     ctx = Context(store=Store(db), clock=Clock(deterministic, seed), faults=frozenset(faults),
-                  declared=frozenset(all_faults()))
+                  declared=frozenset(all_faults()), events=events)
+    if events is not None:
+        events.faults = ctx.faults
     routes = [route for module in API_MODULES for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,

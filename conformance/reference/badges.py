@@ -312,6 +312,7 @@ def routes(ctx: Context) -> list[Route]:
             badge = {"id": ctx.clock.new_id(), "title": fields["title"], **_defaults(ctx), **fields,
                      "slug": slug_for(fields["title"], raw), "createdDate": now, "updatedDate": now}
             store.insert(BADGE, badge)
+        ctx.emit("badge", "created", badge["id"], render(badge))
         answer = render(badge)
         if ctx.fault("badge-created-date-missing"):
             answer.pop("createdDate", None)
@@ -367,12 +368,13 @@ def routes(ctx: Context) -> list[Route]:
             if ctx.fault("badge-update-rewrites-created-date"):
                 updated["createdDate"] = "2000-01-01T00:00:00.000Z"
             store.replace(BADGE, updated)
+        ctx.emit("badge", "updated", badge_id, render(updated))
         return ok({"badge": render(updated)})
 
     async def delete_badge(request: Request) -> Response:
         badge_id = request.path_params["badge_id"]
         with store.transaction():
-            load(badge_id)
+            current = load(badge_id)
             if not ctx.fault("badge-delete-keeps-badge"):
                 store.remove(BADGE, badge_id)
                 if ctx.fault("badge-delete-keeps-assignments"):
@@ -380,6 +382,7 @@ def routes(ctx: Context) -> list[Route]:
                 else:
                     store.unlink(ASSIGNED, badge_id)
                     store.unlink(EXTRA, badge_id)
+        ctx.emit("badge", "deleted", badge_id, render(current))
         return ok({})
 
     async def list_members(request: Request) -> Response:
@@ -403,6 +406,8 @@ def routes(ctx: Context) -> list[Route]:
             for member in members:
                 if not store.link(ASSIGNED, badge_id, member) and ctx.fault("badge-assign-duplicates"):
                     store.link(EXTRA, badge_id, f"{member}#{ctx.clock.new_id()}")
+        for member in members:
+            ctx.emit("badge", "badge_assigned", badge_id, {"memberId": member})
         return ok({"memberIds": members})
 
     async def unassign(request: Request) -> Response:
@@ -416,6 +421,8 @@ def routes(ctx: Context) -> list[Route]:
             if not ctx.fault("badge-unassign-ignored"):
                 for member in members:
                     store.unlink(ASSIGNED, badge_id, member)
+        for member in members:
+            ctx.emit("badge", "badge_unassigned", badge_id, {"memberId": member})
         return ok({})
 
     async def member_badges(request: Request) -> Response:

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, invalid
+from conformance.reference.events import Emitter
 from conformance.reference.store import Store
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -30,12 +31,18 @@ class Context:
     site_id: str = "00000000-0000-4000-8000-000000000001"
     #: Every declared fault name; empty means "do not check" (a Context built by hand in a unit test).
     declared: frozenset[str] = field(default_factory=frozenset)
+    events: Emitter | None = None
 
     def fault(self, name: str) -> bool:
         """Is the fault switched on? A name no module declares is a typo that would silently do nothing."""
         if self.declared and name not in self.declared:
             raise KeyError(f"undeclared fault {name!r}")
         return name in self.faults
+
+    def emit(self, entity: str, slug: str, entity_id: str, body: dict[str, Any] | None = None) -> None:
+        """Queue the documented event of a successful write (§1.6); a no-op without subscribers."""
+        if self.events is not None:
+            self.events.emit(entity, slug, entity_id, body)
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -507,6 +507,7 @@ def routes(ctx: Context) -> list[Route]:
         with store.transaction():
             reward = _new_reward(ctx, fields, raw)
             store.insert(REWARD, reward)
+        ctx.emit("reward", "created", reward["id"], _render(ctx, reward))
         return ok({"reward": _render(ctx, reward)})
 
     async def bulk_create(request: Request) -> Response:
@@ -558,6 +559,8 @@ def routes(ctx: Context) -> list[Route]:
                         "item": _render(ctx, reward),
                     }
                 )
+        for created in (r["item"] for r in results if "item" in r):
+            ctx.emit("reward", "created", str(created["id"]), created)
         if oversize:  # only with the fault: the first 10 were stored, yet the request "fails"
             return error_response(
                 invalid([_field("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
@@ -640,6 +643,7 @@ def routes(ctx: Context) -> list[Route]:
             if ctx.fault("reward-created-date-changes"):
                 updated["createdDate"] = updated["updatedDate"]
             store.replace(REWARD, updated)
+        ctx.emit("reward", "updated", reward_id, _render(ctx, updated))
         return ok({"reward": _render(ctx, updated)})
 
     async def delete_reward(request: Request) -> Response:
@@ -655,6 +659,7 @@ def routes(ctx: Context) -> list[Route]:
                     raise revision_mismatch("reward", reward_id)
             if not ctx.fault("reward-delete-keeps-reward"):
                 store.remove(REWARD, reward_id)
+        ctx.emit("reward", "deleted", reward_id, _render(ctx, current))
         return ok({})
 
     return [

@@ -250,6 +250,7 @@ def routes(ctx: Context) -> list[Route]:
                 raise _uniqueness(ctx, problem)
             tier = _new_tier(ctx, fields, raw)
             store.insert(TIER, tier)
+        ctx.emit("tier", "created", tier["id"], _render(ctx, tier))
         if ctx.fault("tier-create-unwrapped"):
             return ok(_render(ctx, tier))
         return ok({"tier": _render(ctx, tier)})
@@ -312,6 +313,9 @@ def routes(ctx: Context) -> list[Route]:
                         "item": _render(ctx, tier),
                     }
                 )
+        for result in results:
+            if "item" in result:
+                ctx.emit("tier", "created", result["item"]["id"], result["item"])
         if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
             return _rejected_after_commit(_oversize())
         successes = sum(1 for r in results if r["itemMetadata"]["success"])
@@ -380,6 +384,7 @@ def routes(ctx: Context) -> list[Route]:
             if ctx.fault("tier-created-date-changes"):
                 updated["createdDate"] = updated["updatedDate"]
             store.replace(TIER, updated)
+        ctx.emit("tier", "updated", updated["id"], _render(ctx, updated))
         return ok({"tier": _render(ctx, updated)})
 
     async def delete_tier(request: Request) -> Response:
@@ -401,6 +406,7 @@ def routes(ctx: Context) -> list[Route]:
                     raise revision_mismatch("tier", tier_id)
             if not ctx.fault("tier-delete-keeps-tier"):
                 store.remove(TIER, tier_id)
+        ctx.emit("tier", "deleted", tier_id, _render(ctx, current))
         if ctx.fault("tier-delete-204"):
             return Response(status_code=204)
         return ok({})

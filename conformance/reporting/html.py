@@ -49,7 +49,7 @@ def report_html(results: RunResults) -> str:
         parts.append("</table>")
     parts.append("</div>")
     parts += ["<h2>Coverage</h2>", "<table><tr><th>API</th><th>rules with tests</th><th>rules</th>"
-              "<th>webhook-only rules</th></tr>"]
+              "<th>of them judged from events</th></tr>"]
     parts += [f"<tr><td>{escape(api)}</td><td>{tested}</td><td>{total}</td><td>{webhook}</td></tr>"
               for api, tested, total, webhook in model.coverage]
     parts += ["</table>", "<table><tr><th>operation exercised</th><th>status codes seen (×count)</th></tr>"]

@@ -23,7 +23,7 @@ def report_markdown(results: RunResults) -> str:
         out += [f"### {api}", "", "| rule | verdict | statement |", "|---|---|---|"]
         out += [f"| {rid} | {MARK.get(v, v)} | {_cell(st)} |" for rid, v, st in rows]
         out.append("")
-    out += ["## Coverage", "", "| api | rules with tests | rules | webhook-only rules |", "|---|---|---|---|"]
+    out += ["## Coverage", "", "| api | rules with tests | rules | of them judged from events |", "|---|---|---|---|"]
     out += [f"| {api} | {tested} | {total} | {webhook} |" for api, tested, total, webhook in model.coverage]
     out += ["", "| operation | status codes seen |", "|---|---|"]
     out += [f"| `{op}` | {codes} |" for op, codes in model.operations]

@@ -20,7 +20,7 @@ class ReportModel:
     meta_rows: list[tuple[str, str]]
     counts: dict[str, int]
     matrix: dict[str, list[tuple[str, str, str]]]  # api -> [(rule id, verdict, statement)]
-    coverage: list[tuple[str, int, int, int]]  # api, tested, total, webhook-only
+    coverage: list[tuple[str, int, int, int]]  # api, tested, total, judged from events
     operations: list[tuple[str, str]]  # "POST /tiers", "200×4, 400×9"
     failures: list[dict[str, Any]]
     warnings: list[tuple[str, str, str]]  # rule, message, test

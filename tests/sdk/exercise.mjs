@@ -18,10 +18,18 @@
 //   CONFORMANCE_MEMBER_IDS comma-separated member ids for the badge methods (default: random GUIDs)
 //   CONFORMANCE_RUN_TAG    prefix of every created name (default: random)
 //   CONFORMANCE_SDK_TRACE  file to write every exchange to, one JSON object per line
+//   CONFORMANCE_WEBHOOK_PORT        port on 127.0.0.1 where this script receives the implementation's event
+//                                   webhooks (`conformance serve --webhook-url http://127.0.0.1:PORT/`)
+//   CONFORMANCE_WEBHOOK_PUBLIC_KEY  the public key (SPKI PEM) that verifies them (`--webhook-public-key-out`)
+//   CONFORMANCE_WEBHOOK_WAIT        seconds to wait for the last events after the flows (default 10)
+// With the two webhook variables every exported event handler (onTierCreated, …, onBadgeAssigned) is
+// registered on an AppStrategy client, every delivery goes through `client.webhooks.process(body)`, and each
+// handler must fire with the entity (or action body) the API answered; without them handlers are not exercised.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { ApiKeyStrategy, createClient } from '@wix/sdk';
+import { createServer } from 'node:http';
+import { ApiKeyStrategy, AppStrategy, createClient } from '@wix/sdk';
 import * as badgesModule from '@wix/auto_sdk_members_badges';
 import * as rewardsModule from '@wix/auto_sdk_loyalty_rewards';
 import * as tiersModule from '@wix/auto_sdk_loyalty_tiers';
@@ -577,15 +585,117 @@ async function exerciseBadges() {
   if (second) await step('badges.deleteBadge', 'delete the second badge', () => b.deleteBadge(second._id));
 }
 
-// report --------------------------------------------------------------------------------------------
+// events --------------------------------------------------------------------------------------------
+// What an app does with webhooks: an AppStrategy client with every handler registered, and
+// `webhooks.process(body)` on each POST. The expectations come from the REST exchanges the flows made.
+const WEBHOOK_PORT = Number(process.env.CONFORMANCE_WEBHOOK_PORT || 0);
+const WEBHOOK_KEY = process.env.CONFORMANCE_WEBHOOK_PUBLIC_KEY;
+const WEBHOOK_WAIT_MS = 1000 * Number(process.env.CONFORMANCE_WEBHOOK_WAIT || 10);
+const handled = new Map(); // handler key -> [envelopes the handler received]
+const processErrors = [];
+
 function isEventHandler(value) {
   return typeof value === 'function' && value.__type === 'event-definition';
 }
 
+function handlerKeys() {
+  return Object.entries(MODULES).flatMap(([moduleName, module]) => Object.entries(module)
+    .filter(([, value]) => isEventHandler(value))
+    .map(([exportName, value]) => ({ key: `${moduleName}.${exportName}`, moduleName, exportName, type: value.type })));
+}
+
+async function startReceiver() {
+  if (!WEBHOOK_PORT || !WEBHOOK_KEY) return undefined;
+  const app = createClient({ auth: AppStrategy({ appId: randomUUID(), publicKey: WEBHOOK_KEY }), modules: MODULES });
+  for (const { key, moduleName, exportName } of handlerKeys()) {
+    handled.set(key, []);
+    app[moduleName][exportName]((event) => { handled.get(key).push(event); });
+  }
+  const server = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', async () => {
+      try {
+        await app.webhooks.process(Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        processErrors.push(String(error?.message ?? error));
+      }
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(WEBHOOK_PORT, '127.0.0.1', resolve));
+  return server;
+}
+
+/** The events the REST answers promise: [handler key, check(envelope), what]. */
+function expectedEvents() {
+  const wanted = [];
+  const crud = [['tiers', '/loyalty-tiers/v1/tiers', '/loyalty-tiers/v1/bulk/tiers/create', 'tier', 'Tier', 'PATCH'],
+    ['rewards', '/loyalty-rewards/v1/rewards', '/loyalty-rewards/v1/bulk/rewards/create', 'reward', 'Reward', 'PUT']];
+  const idOf = (entity) => entity?._id ?? entity?.id;
+  for (const e of exchanges.filter((x) => x.status === 200)) {
+    const path = e.path.split('?')[0];
+    for (const [module, base, bulk, key, Name, updateMethod] of crud) {
+      const isItem = path.startsWith(`${base}/`) && path.split('/').length === base.split('/').length + 1;
+      if (e.method === 'POST' && path === base && e.response?.[key]) {
+        const { id, revision } = e.response[key];
+        wanted.push([`${module}.on${Name}Created`, (x) => idOf(x.entity) === id && String(x.entity.revision) === revision, `${key} ${id} created`]);
+      } else if (e.method === 'POST' && path === bulk) {
+        for (const item of (e.response?.results ?? []).map((r) => r.item).filter(Boolean)) {
+          wanted.push([`${module}.on${Name}Created`, (x) => idOf(x.entity) === item.id, `${key} ${item.id} bulk-created`]);
+        }
+      } else if (e.method === updateMethod && isItem && e.response?.[key]) {
+        const { id, revision } = e.response[key];
+        wanted.push([`${module}.on${Name}Updated`, (x) => idOf(x.entity) === id && String(x.entity.revision) === revision, `${key} ${id} updated to revision ${revision}`]);
+      } else if (e.method === 'DELETE' && isItem) {
+        const id = path.split('/').pop();
+        wanted.push([`${module}.on${Name}Deleted`, (x) => x.metadata?.entityId === id, `${key} ${id} deleted`]);
+      }
+    }
+    const members = path.match(/^\/members\/v3\/badges\/([0-9a-f-]{36})\/members$/i);
+    if (members && e.method === 'POST') {
+      for (const m of e.body?.memberIds ?? []) {
+        wanted.push(['badges.onBadgeAssigned', (x) => x.metadata?.entityId === members[1] && x.data?.memberId === m, `member ${m} assigned badge ${members[1]}`]);
+      }
+    } else if (members && e.method === 'DELETE') {
+      for (const m of new URL(`http://x${e.path}`).searchParams.getAll('memberIds')) {
+        wanted.push(['badges.onBadgeUnassigned', (x) => x.metadata?.entityId === members[1] && x.data?.memberId === m, `member ${m} unassigned from badge ${members[1]}`]);
+      }
+    }
+  }
+  return wanted;
+}
+
+async function judgeEvents() {
+  const wanted = expectedEvents();
+  const missing = () => wanted.filter(([key, matches]) => !(handled.get(key) ?? []).some(matches));
+  const deadline = Date.now() + WEBHOOK_WAIT_MS;
+  while (missing().length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  const lost = missing();
+  for (const { key } of handlerKeys()) {
+    const mine = wanted.filter(([k]) => k === key);
+    const gone = lost.filter(([k]) => k === key);
+    if (!mine.length) {
+      record(key, false, 'the flows made no write that emits this event');
+    } else if (gone.length) {
+      const errors = processErrors.length ? `; webhooks.process threw: ${clip([...new Set(processErrors)].join(' | '), 300)}` : '';
+      record(key, false, `${gone.length} of ${mine.length} events never reached the handler with the API's data (e.g. ${gone[0][2]}); handler got ${handled.get(key).length} event(s)${errors}`);
+    } else {
+      record(key, true, `${mine.length} event(s) parsed by webhooks.process, handler got the entity/action data the API returned`);
+    }
+  }
+}
+
+// report --------------------------------------------------------------------------------------------
 async function main() {
+  const receiver = await startReceiver();
   await exerciseTiers();
   await exerciseRewards();
   await exerciseBadges();
+  if (receiver) {
+    await judgeEvents();
+    receiver.close();
+  }
 
   const lines = [];
   let failures = 0;
@@ -595,8 +705,8 @@ async function main() {
       if (typeof value !== 'function') continue; // enums such as SortOrder
       const key = `${moduleName}.${exportName}`;
       known.add(key);
-      if (isEventHandler(value)) {
-        lines.push(['not-exercised', key, `webhook handler (${value.type ?? 'event'}): events are pushed to the app, not requested`]);
+      if (isEventHandler(value) && !outcomes.has(key)) {
+        lines.push(['not-exercised', key, `webhook handler (${value.type ?? 'event'}): set CONFORMANCE_WEBHOOK_PORT and CONFORMANCE_WEBHOOK_PUBLIC_KEY`]);
         continue;
       }
       const outcome = outcomes.get(key);
