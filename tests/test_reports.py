@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from conformance.reporting import RunResults, write_reports
 
 CURL = "curl -X POST 'http://127.0.0.1:1/loyalty-tiers/v1/tiers' -d '{\"tier\":{}}'"
@@ -60,3 +62,31 @@ def test_html_report_is_self_contained(tmp_path: Path) -> None:
     assert not re.search(r"url\(\s*['\"]?(https?:)?//|@import|<script|<link|<iframe|<img", html, re.IGNORECASE)
     assert "TIER-2" in html and 'class="cell fail"' in html and "Official SDK compatibility" in html
     assert "&#x27;http://127.0.0.1:1/loyalty-tiers/v1/tiers&#x27;" in html  # the curl line, escaped
+
+
+def test_console_prints_test_ids_literally_and_one_closing_line_that_adds_up(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from conformance.reporting.console import print_summary
+
+    tests = [
+        {"nodeid": "test_badges.py::test_bad_color[#GGGGGG]", "rules": ["BADGE-4"], "verdict": "fail",
+         "message": "violation: expected HTTP 400, got 200", "warnings": [], "violated": ["BADGE-4"]},
+        {"nodeid": "test_tiers.py::test_update[name]", "rules": ["TIER-4"], "verdict": "fail",
+         "message": "violation: [bold]not markup[/bold]", "warnings": []},
+        {"nodeid": "test_rewards.py::test_w[red]", "rules": ["COMMON-1"], "verdict": "warn", "message": "",
+         "warnings": [{"rule": "COMMON-1", "message": "prefer [code] 400"}]},
+        {"nodeid": "test_tiers.py::test_e[not-a-guid-get]", "rules": ["TIER-27"], "verdict": "error",
+         "message": "", "tool_error": "timed out [after 15s]", "warnings": []},
+        {"nodeid": "test_badges.py::test_s", "rules": ["BADGE-15"], "verdict": "skip", "message": "", "warnings": [],
+         "skip_reason": "needs --member-id"},
+    ]
+    print_summary(RunResults(tests, {}), [], 1.0)
+    out = capsys.readouterr().out
+    for literal in ("FAIL BADGE-4 test_badges.py::test_bad_color[#GGGGGG]", "test_tiers.py::test_update[name]",
+                    "[bold]not markup[/bold]", "prefer [code] 400 (test_rewards.py::test_w[red])",
+                    "ERROR test_tiers.py::test_e[not-a-guid-get]: timed out [after 15s]",
+                    "NOT CHECKED BADGE-15: skipped: needs --member-id"):
+        assert literal in out, literal
+    closing = out.strip().splitlines()[-1]
+    assert closing.startswith("INCOMPLETE (tool or target errors): 5 tests: 0 passed, 1 warned, 2 failed, "
+                              "1 errors, 1 skipped; 1 rules not checked"), closing
