@@ -76,8 +76,7 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inte
     for rule_id, reason in sorted(results.not_checked().items(), key=lambda item: rules.sort_key(item[0])):
         console.print(_line("NOT CHECKED", "cyan", f"{rule_id}: {reason}"))
     headline = verdict_headline(results, interrupted)
-    style = "bold green" if headline == "CONFORMANT" else ("bold red" if headline == "NOT CONFORMANT" else "bold magenta")
-    closing = closing_line(results, elapsed, interrupted)
-    console.print(Text(closing, style=style))
+    style = {"CONFORMANT": "bold green", "NOT CONFORMANT": "bold red"}.get(headline, "bold magenta")
+    console.print(Text(closing_line(results, elapsed, interrupted), style=style))
     if written:
         console.print(Text(f"reports: {written[0].parent}"))
