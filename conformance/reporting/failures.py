@@ -63,6 +63,11 @@ class Failure:
     #: message lines that are neither rule quotes, violations nor exchanges (a crash in a test, a tool error)
     other: list[str] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """The rules it breaks; a fuzz failure whose checks name no rule broke the spec itself."""
+        return ", ".join(self.rules) or ("spec" if self.checks else "-")
+
 
 def api_of(nodeid: str) -> str:
     for api in ("tiers", "rewards", "badges"):
@@ -190,8 +195,22 @@ def focus(response: Any, request: str, limit: int = 2000) -> str:
                 named = [item for item in items if _named_in(item, request)]
                 kept = (named or items)[:LIST_LIMIT]
                 response = {**response, key: kept + [f"… {len(items) - len(kept)} more item(s) not shown"]}
-    text = response if isinstance(response, str) else json.dumps(response, indent=1, ensure_ascii=False)
+    text = response if isinstance(response, str) else json_text(response)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def json_text(value: Any) -> str:
+    """JSON a person can scan: one line per top-level field, one line per list item."""
+    if not isinstance(value, dict) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    lines = []
+    for key, item in value.items():
+        if isinstance(item, list) and item:
+            inner = ",\n".join(f"  {json.dumps(entry, ensure_ascii=False)}" for entry in item)
+            lines.append(f" {json.dumps(key)}: [\n{inner}\n ]")
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(item, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def _named_in(item: Any, request: str) -> bool:

@@ -32,7 +32,7 @@ th{background:#f3f4f8}.meta td:first-child{color:#4f5663;white-space:nowrap}
 .cell{display:inline-block;min-width:88px;padding:2px 6px;border-radius:4px;color:#fff;font-size:12px;text-align:center;
 text-decoration:none}
 a.cell:hover{outline:2px solid #1d2330}
-.counts span{margin-right:10px}
+.counts .cell{min-width:0;margin:2px 2px}
 pre{background:#f6f7fa;border:1px solid #e3e5ec;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-word;
 font-size:12px;margin:4px 0 10px}
 code{overflow-wrap:anywhere}
@@ -46,6 +46,7 @@ details.failure summary{cursor:pointer;padding:4px 0;overflow-wrap:anywhere}
 #filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:8px 0;padding:8px;background:#f3f4f8;border-radius:6px}
 #filters input[type=search]{flex:1;min-width:180px}
 .rule-entry{border-top:1px solid #eee;padding:6px 0}
+td.ids{white-space:nowrap;overflow-wrap:normal}
 """
 SCRIPT = """
 (function(){
@@ -65,7 +66,7 @@ window.addEventListener('hashchange',reveal);reveal();
 
 
 def _verdict(verdict: str, cls: str = "cell", href: str | None = None) -> str:
-    css = f"{cls} {escape(verdict.replace(' ', '-'))}"
+    css = cls if " " in cls else f"{cls} {escape(verdict.replace(' ', '-'))}"
     if href:
         return f'<a class="{css}" href="#{escape(href)}">{escape(verdict)}</a>'
     return f'<span class="{css}">{escape(verdict)}</span>'
@@ -92,10 +93,12 @@ def report_html(results: RunResults) -> str:
         '<table class="meta">',
         *[f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in model.meta_rows],
         "</table>",
-        *[f'<p class="small">{inline_markdown(note)}</p>' for note in model.notes],
-        '<p class="counts">Tests: ' + "".join(f"<span>{_verdict(name)} {model.counts.get(name, 0)}</span>"
-                                              for name in ("pass", "warn", "fail", "error", "skip"))
-        + f"<span>{_verdict('not checked')} {len(model.not_checked)} rules</span></p>",
+        *[f'<p class="small">{inline_markdown(note)}</p>' for note in model.notes if model.failures],
+        '<p class="counts">Tests: ' + " ".join(
+            _verdict(f"{model.counts.get(name, 0)} {word}", f"cell {name}")
+            for name, word in (("pass", "passed"), ("warn", "warned"), ("fail", "failed"), ("error", "errors"),
+                               ("skip", "skipped")))
+        + f" · Rules: {_verdict(f'{len(model.not_checked)} not checked', 'cell not-checked')}</p>",
         '<p class="small"><a href="#failures">Failures</a> · <a href="#warnings">Warnings</a> · '
         '<a href="#skipped">Skipped</a> · <a href="#not-checked">Not checked</a> · <a href="#coverage">Coverage</a> · '
         '<a href="#sdk">SDK</a> · <a href="#rules">Rules</a> · <a href="#sources">Sources</a></p>',
@@ -152,7 +155,7 @@ def _failure(failure: Failure, rule_text: dict[str, RuleEntry]) -> list[str]:
     ids = " ".join(failure.rules)
     parts = [f'<details class="failure" id="{failure.anchor}" data-verdict="{escape(failure.verdict)}" '
              f'data-api="{escape(failure.api)}" data-rules="{escape(ids)}">',
-             f"<summary>{_verdict(failure.verdict)} <b>{escape(', '.join(failure.rules) or '-')}</b> · "
+             f"<summary>{_verdict(failure.verdict)} <b>{escape(failure.label)}</b> · "
              f"<code>{escape(failure.nodeid)}</code>"
              + (f'<br><span class="violation">{escape(failure.violations[0])}</span>' if failure.violations else "")
              + "</summary>"]
@@ -161,7 +164,7 @@ def _failure(failure: Failure, rule_text: dict[str, RuleEntry]) -> list[str]:
                      + "</ul>")
     if failure.checks:
         parts.append("<table><tr><th>check that fired</th><th>rule</th><th>what it found</th></tr>")
-        parts += [f"<tr><td><code>{escape(c.check)}</code></td><td>"
+        parts += [f'<tr><td><code>{escape(c.check)}</code></td><td class="ids">'
                   + (", ".join(f'<a href="#rule-{escape(r)}">{escape(r)}</a>' for r in c.rules) or "spec")
                   + f"</td><td>{escape(c.detail)}</td></tr>" for c in failure.checks]
         parts.append("</table>")

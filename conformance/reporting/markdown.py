@@ -21,7 +21,7 @@ def fence(text: str, lang: str = "") -> list[str]:
 
 
 def failure_markdown(failure: Failure, model: ReportModel, heading: str = "###") -> list[str]:
-    out = [f"{heading} {MARK.get(failure.verdict, failure.verdict)} {', '.join(failure.rules) or '-'} · "
+    out = [f"{heading} {MARK.get(failure.verdict, failure.verdict)} {failure.label} · "
            f"`{failure.nodeid}`", ""]
     out += [f"- **violation:** {_cell(v)}" for v in (failure.violations if not failure.checks else [])]
     if failure.checks:

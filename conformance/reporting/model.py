@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -131,7 +130,3 @@ def _sources(texts: set[str]) -> list[tuple[str, str, str]]:
     order = list(known)
     return [(key, known[key]["title"], known[key]["url"]) for key in sorted(used & set(known), key=order.index)]
 
-
-def response_text(response: Any, limit: int = 2000) -> str:
-    text = response if isinstance(response, str) else json.dumps(response, indent=1, ensure_ascii=False)
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -64,7 +64,7 @@ def summary_markdown(results: RunResults) -> str:
         lines += ["", f"## Failures ({len(model.failures)})", ""]
         for failure in model.failures:
             what = failure.violations[0] if failure.violations else (failure.other[:1] or ["(no message)"])[0]
-            lines += [f"- **{', '.join(failure.rules) or '-'}** `{failure.nodeid}`: {what}",
+            lines += [f"- **{failure.label}** `{failure.nodeid}`: {what}",
                       *[f"  `{command}`" for command in failure.reproduce]]
     if results.warnings:
         lines += ["", "## Warnings", ""]
