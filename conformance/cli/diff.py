@@ -19,7 +19,15 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from conformance.cli.main import UsageError
-    from conformance.diff import DiffInputError, compare, diff_html, diff_markdown, load_run
+    from conformance.diff import (
+        DiffInputError,
+        compare,
+        counts_line,
+        diff_html,
+        diff_markdown,
+        identity_warnings,
+        load_run,
+    )
 
     try:
         old, new = load_run(args.old), load_run(args.new)
@@ -28,12 +36,17 @@ def run(args: argparse.Namespace) -> int:
     changes = compare(old, new)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    markdown = diff_markdown(old, new, changes)
-    (out / "diff.md").write_text(markdown, encoding="utf-8")
+    (out / "diff.md").write_text(diff_markdown(old, new, changes), encoding="utf-8")
     (out / "diff.html").write_text(diff_html(old, new, changes), encoding="utf-8")
     breaking = [c for c in changes if c.breaking]
+    print(f"{'BREAKING' if breaking else 'no breaking change'}: {counts_line(changes)}")
+    for warning in identity_warnings(old, new):
+        print(f"warning: {warning}")
     for change in breaking[:40]:
-        print(f"BREAKING {change.kind} {change.subject}: {change.detail}")
-    print(f"{len(breaking)} breaking, {len(changes) - len(breaking)} benign change(s); written to {out}/diff.md, "
-          f"{out}/diff.html")
+        evidence = f" ({change.evidence[0].request} in {change.evidence[0].test}: " \
+                   f"{'; '.join(change.evidence[0].differences)})" if change.evidence else ""
+        print(f"BREAKING {change.kind} {change.subject}: {change.detail}{evidence}")
+    if len(breaking) > 40:
+        print(f"… and {len(breaking) - 40} more breaking change(s)")
+    print(f"written to {out}/diff.md, {out}/diff.html")
     return 1 if breaking else 0
