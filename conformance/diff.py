@@ -248,7 +248,8 @@ def compare(old: RunProfile, new: RunProfile) -> list[Change]:
     evidence = paired_differences(old, new)
     by_rule: dict[str, list[Evidence]] = {}
     by_test: dict[str, list[Evidence]] = {}
-    for item in evidence:
+    # a changed status says most at a glance, so it comes first in each change's evidence
+    for item in sorted(evidence, key=lambda e: (not e.differences[0].startswith("HTTP"), e.test)):
         rules = new.tests[item.test].rules or old.tests[item.test].rules
         for rule_id in rules:
             by_rule.setdefault(rule_id, []).append(item)
@@ -395,11 +396,14 @@ h1 span{padding:2px 10px;border-radius:10px;color:#fff}.red{background:#cf222e}.
 pre{background:#f6f7fa;border:1px solid #e3e5ec;padding:6px;margin:2px 0;white-space:pre-wrap;word-break:break-word;
 font-size:12px;max-height:260px;overflow:auto}
 code{overflow-wrap:anywhere}
+details{margin:4px 0}summary{cursor:pointer}
 """
 
 
 def diff_html(old: RunProfile, new: RunProfile, changes: list[Change]) -> str:
     from html import escape
+
+    from conformance.reporting.html import inline_markdown
 
     breaking = [c for c in changes if c.breaking]
     head = '<span class="red">BREAKING</span>' if breaking else '<span class="green">no breaking change</span>'
@@ -417,12 +421,14 @@ def diff_html(old: RunProfile, new: RunProfile, changes: list[Change]) -> str:
         parts.append(f'<div class="change {css}"><span class="tag {colour}">{word}</span> {escape(change.kind)} '
                      f"<b><code>{subject}</code></b>: {escape(change.detail)}")
         if change.statement:
-            parts.append(f'<div class="statement">{escape(change.statement)}</div>')
-        for item in change.evidence[:10]:
-            parts.append(f"<div><code>{escape(item.test)}</code> · <code>{escape(item.request)}</code>: "
-                         f"{escape('; '.join(item.differences))}</div>"
+            parts.append(f'<div class="statement">{inline_markdown(change.statement)}</div>')
+        for index, item in enumerate(change.evidence[:10]):
+            opened = " open" if index == 0 and change.breaking else ""
+            parts.append(f"<details{opened}><summary><code>{escape(item.test)}</code> · "
+                         f"<code>{escape(item.request)}</code>: {escape('; '.join(item.differences))}</summary>"
                          f'<div class="pair"><div>OLD <b>{item.old.status}</b><pre>{escape(body_text(item.old))}</pre>'
-                         f'</div><div>NEW <b>{item.new.status}</b><pre>{escape(body_text(item.new))}</pre></div></div>')
+                         f'</div><div>NEW <b>{item.new.status}</b><pre>{escape(body_text(item.new))}</pre></div></div>'
+                         "</details>")
         if len(change.evidence) > 10:
             parts.append(f"<div>… and {len(change.evidence) - 10} more request(s)</div>")
         parts.append("</div>")
