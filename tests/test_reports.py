@@ -233,3 +233,26 @@ def test_the_reproduction_command_of_a_failure_reproduces_it(tmp_path: Path) -> 
         assert again.returncode == 1, again.output[-2000:]
         ran = json.loads((tmp_path / f"again{index}" / "report.json").read_text())["tests"]
         assert [r["nodeid"] for r in ran if r["verdict"] == "fail"] == [failure["nodeid"]]
+
+
+def test_what_was_seen_is_named_with_its_json_type() -> None:
+    from conformance.reporting.failures import typed_actual
+
+    assert typed_actual("members/count stays 1, got '1'") == 'members/count stays 1, got the string "1"'
+    assert typed_actual('a new tier has revision "1", got 1') == 'a new tier has revision "1", got the integer 1'
+    assert typed_actual("x, got None (AMB-1)") == "x, got null (or nothing) (AMB-1)"
+    status = "get after delete: expected HTTP 404, got 500"
+    assert typed_actual(status) == status  # a status code is no JSON value
+    assert typed_actual("found ['a', 'b']") == "found ['a', 'b']"
+
+
+def test_reports_type_the_values_in_violations_and_warnings(tmp_path: Path) -> None:
+    tests = [{"nodeid": "test_badges.py::test_count", "rules": ["BADGE-15"], "verdict": "fail", "warnings": [],
+              "message": "violation: members/count reports 2 for the fresh badge, got '2'"},
+             {"nodeid": "test_badges.py::test_stays", "rules": ["BADGE-16"], "verdict": "warn", "message": "",
+              "warnings": [{"rule": "BADGE-16", "message": "members/count stays 1, got '1'"}]}]
+    write_reports(RunResults(tests, {}), tmp_path)
+    for name in ("report.md", "summary.md", "report.html"):
+        text = (tmp_path / name).read_text()
+        assert "got '2'" not in text and "got '1'" not in text, name
+        assert "the string" in text, name

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance import rules
+from conformance.reporting.failures import typed_actual
 from conformance.reporting.results import NOT_CHECKED, RunResults
 
 #: Per-test verdicts in the order the closing line counts them.
@@ -69,10 +70,11 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inte
         rule_ids = ",".join(result.get("violated") or result["rules"]) or "-"
         console.print(_line("FAIL", "bold red", rule_ids, result["nodeid"]))
         for line in violations:
-            console.print(Text(f"      {line[:240]}"))
+            console.print(Text(f"      {typed_actual(line)[:240]}"))
     for result in results.warnings:
         for warning in result["warnings"]:
-            console.print(_line("WARN", "yellow", warning["rule"], f"{warning['message']} ({result['nodeid']})"))
+            message = f"{typed_actual(warning['message'])} ({result['nodeid']})"
+            console.print(_line("WARN", "yellow", warning["rule"], message))
     for rule_id, reason in sorted(results.not_checked().items(), key=lambda item: rules.sort_key(item[0])):
         console.print(_line("NOT CHECKED", "cyan", f"{rule_id}: {reason}"))
     headline = verdict_headline(results, interrupted)

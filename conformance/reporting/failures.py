@@ -27,6 +27,10 @@ FUZZ_HEAD = re.compile(r"^[A-Z]+ \S+ -> HTTP (?P<status>\d{3})$")
 CUSTOM_CHECK = re.compile(r"^Custom check failed: `(?P<check>\w+)`: (?P<detail>.*)$")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 LIST_LIMIT = 3
+#: A violation ending in `got <Python repr>` (how the suite's messages quote what they saw).
+GOT_REPR = re.compile(r"""(?P<head>\bgot )"""
+                      r"""(?P<repr>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+\.\d+|-?\d+|None|True|False)"""
+                      r"""(?P<tail>(?: \(.*\))?)$""")
 
 
 @cache
@@ -110,7 +114,7 @@ def parse_message(text: str) -> tuple[list[str], tuple[str, str] | None, list[st
         lines[0] = EXCEPTION_PREFIX.sub("", lines[0])
     for line in lines:
         if line.startswith("violation: "):
-            violations.append(line.removeprefix("violation: "))
+            violations.append(typed_actual(line.removeprefix("violation: ")))
         elif line.startswith("exchange: "):
             curl = line.removeprefix("exchange: ")
         elif line.startswith("  -> ") and curl:
@@ -122,6 +126,26 @@ def parse_message(text: str) -> tuple[list[str], tuple[str, str] | None, list[st
         elif line.strip():
             other.append(line)
     return violations, ((curl, answer) if curl else None), other
+
+
+def typed_actual(text: str) -> str:
+    """`…, got '2'` -> `…, got the string "2"`: what was seen, with its JSON type, since `2` and `"2"` are
+    different answers. Messages whose value is no scalar repr are left as they are."""
+    import ast
+
+    match = GOT_REPR.search(text)
+    if match is None or "HTTP" in text[:match.start()]:  # `expected HTTP 404, got 500`: a status, not a value
+        return text
+    value = ast.literal_eval(match["repr"])
+    if value is None:
+        shown = "null (or nothing)"
+    elif isinstance(value, bool):
+        shown = f"the boolean {json.dumps(value)}"
+    elif isinstance(value, str):
+        shown = f"the string {json.dumps(value, ensure_ascii=False)}"
+    else:
+        shown = f"the {'integer' if isinstance(value, int) else 'number'} {value}"
+    return text[:match.start()] + match["head"] + shown + match["tail"]
 
 
 def fuzz_checks(violations: list[str], api: str) -> list[FuzzCheck]:

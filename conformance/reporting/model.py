@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance import rules
 from conformance.reporting.coverage import Coverage, coverage_of
-from conformance.reporting.failures import Failure, build_failure, embedded, report_data
+from conformance.reporting.failures import Failure, build_failure, embedded, report_data, typed_actual
 from conformance.reporting.results import RunResults
 
 APIS = ("common", "tiers", "rewards", "badges")
@@ -75,7 +75,7 @@ def build(results: RunResults) -> ReportModel:
         ))
     headline = ("INCOMPLETE (tool or target errors)" if results.tool_errors
                 else ("NOT CONFORMANT" if results.failures else "CONFORMANT"))
-    warnings = [(w["rule"], w["message"], r["nodeid"]) for r in results.warnings for w in r["warnings"]]
+    warnings = [(w["rule"], typed_actual(w["message"]), r["nodeid"]) for r in results.warnings for w in r["warnings"]]
     return ReportModel(
         title="Conformance report",
         headline=headline,

@@ -35,6 +35,7 @@ def write_reports(results: RunResults, folder: Path) -> list[Path]:
 
 def summary_markdown(results: RunResults) -> str:
     """For `$GITHUB_STEP_SUMMARY`: the verdict, each failure's violation and how to reproduce it."""
+    from conformance.reporting.failures import typed_actual
     from conformance.reporting.model import build
 
     model = build(results)
@@ -70,7 +71,7 @@ def summary_markdown(results: RunResults) -> str:
         lines += ["", "## Warnings", ""]
         for result in results.warnings:
             for warning in result["warnings"]:
-                lines.append(f"- {warning['rule']}: {warning['message']} (`{result['nodeid']}`)")
+                lines.append(f"- {warning['rule']}: {typed_actual(warning['message'])} (`{result['nodeid']}`)")
     if model.skipped or model.not_checked:
         lines += ["", "## Skipped and not checked", ""]
         lines += [f"- skipped `{test}`: {why}" for test, why in model.skipped]
