@@ -122,7 +122,7 @@ def _failing_results() -> RunResults:
          "traffic": [["POST", "/members/v3/badges", 200], ["GET", "/members/v3/badges/%5B%5D", 400]],
          "exchange": None},
         {"nodeid": "test_badges.py::test_counts[member]", "rules": ["BADGE-15"], "verdict": "skip", "warnings": [],
-         "message": "", "skip_reason": "needs a real member: pass --member-id", "traffic": []},
+         "message": "", "skip_reason": "needs a real member: pass --conformance-member-id", "traffic": []},
         {"nodeid": "test_rewards.py::test_ok", "rules": ["REWARD-1"], "verdict": "pass", "warnings": [], "message": "",
          "traffic": [["GET", "/loyalty-rewards/v1/rewards/6f1d3c1e-2b4a-4c5d-8e9f-0a1b2c3d4e5f", 404]]},
     ]
@@ -173,7 +173,9 @@ def test_skips_not_checked_and_coverage_are_visible(tmp_path: Path) -> None:
     write_reports(_failing_results(), tmp_path)
     for name in ("report.html", "report.md", "summary.md"):
         text = (tmp_path / name).read_text()
+        # skip reasons name the `conformance run` flag, not the plugin option
         assert "test_badges.py::test_counts[member]" in text and "pass --member-id" in text, name
+        assert "--conformance-member-id" not in text, name
     markdown = (tmp_path / "report.md").read_text()
     # operations by documented template only: fuzz paths and GUIDs never make their own rows
     assert "| `GET /loyalty-rewards/v1/rewards/{id}` | 404×1 | 200, 400 |" in markdown
@@ -182,7 +184,7 @@ def test_skips_not_checked_and_coverage_are_visible(tmp_path: Path) -> None:
     assert "Operations never exercised: " in markdown and "`DELETE /loyalty-tiers/v1/tiers/{tierId}`" in markdown
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["skipped"] == [{"nodeid": "test_badges.py::test_counts[member]",
-                                  "reason": "needs a real member: pass --member-id"}]
+                                  "reason": "needs a real member: pass --conformance-member-id"}]
     assert report["failures"][0]["reproduce"][0].startswith("conformance run ")
 
 

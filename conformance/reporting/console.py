@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance import rules
-from conformance.reporting.failures import typed_actual
+from conformance.reporting.failures import cli_flags, typed_actual
 from conformance.reporting.results import NOT_CHECKED, RunResults
 
 #: Per-test verdicts in the order the closing line counts them.
@@ -76,7 +76,7 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inte
             message = f"{typed_actual(warning['message'])} ({result['nodeid']})"
             console.print(_line("WARN", "yellow", warning["rule"], message))
     for rule_id, reason in sorted(results.not_checked().items(), key=lambda item: rules.sort_key(item[0])):
-        console.print(_line("NOT CHECKED", "cyan", f"{rule_id}: {reason}"))
+        console.print(_line("NOT CHECKED", "cyan", f"{rule_id}: {cli_flags(reason)}"))
     headline = verdict_headline(results, interrupted)
     style = {"CONFORMANT": "bold green", "NOT CONFORMANT": "bold red"}.get(headline, "bold magenta")
     console.print(Text(closing_line(results, elapsed, interrupted), style=style))

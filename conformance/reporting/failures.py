@@ -27,6 +27,9 @@ FUZZ_HEAD = re.compile(r"^[A-Z]+ \S+ -> HTTP (?P<status>\d{3})$")
 CUSTOM_CHECK = re.compile(r"^Custom check failed: `(?P<check>\w+)`: (?P<detail>.*)$")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 LIST_LIMIT = 3
+#: Plugin options a reader sets through `conformance run` under a shorter name.
+PLUGIN_OPTION = re.compile(r"--conformance-(base-url|header|max-examples|seed|quick|fault|record|run-id|member-id|"
+                           r"read-only|timeout|api|profile|rule)\b")
 #: A violation ending in `got <Python repr>` (how the suite's messages quote what they saw).
 GOT_REPR = re.compile(r"""(?P<head>\bgot )"""
                       r"""(?P<repr>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+\.\d+|-?\d+|None|True|False)"""
@@ -126,6 +129,11 @@ def parse_message(text: str) -> tuple[list[str], tuple[str, str] | None, list[st
         elif line.strip():
             other.append(line)
     return violations, ((curl, answer) if curl else None), other
+
+
+def cli_flags(text: str) -> str:
+    """Skip reasons written for the plugin (`--conformance-member-id`) name the `conformance run` flag."""
+    return PLUGIN_OPTION.sub(r"--\1", text)
 
 
 def typed_actual(text: str) -> str:

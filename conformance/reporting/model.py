@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance import rules
 from conformance.reporting.coverage import Coverage, coverage_of
-from conformance.reporting.failures import Failure, build_failure, embedded, report_data, typed_actual
+from conformance.reporting.failures import Failure, build_failure, cli_flags, embedded, report_data, typed_actual
 from conformance.reporting.results import RunResults
 
 APIS = ("common", "tiers", "rewards", "badges")
@@ -70,7 +70,7 @@ def build(results: RunResults) -> ReportModel:
             id=rule.id, api=rule.api, level=rule.level, verdict=verdicts.get(rule.id, "untested"),
             statement=rule.statement, expected=rule.expected, source=rule.source,
             ambiguities=[(a, ambiguities.get(a, {}).get("decision", "")) for a in rule.ambiguities],
-            reason=unchecked.get(rule.id, "webhook rule: no HTTP test can check it" if rule.webhook else ""),
+            reason=cli_flags(unchecked.get(rule.id, "webhook rule: no HTTP test can check it" if rule.webhook else "")),
             failures=anchors.get(rule.id, []),
         ))
     headline = ("INCOMPLETE (tool or target errors)" if results.tool_errors
@@ -87,9 +87,10 @@ def build(results: RunResults) -> ReportModel:
         operations=coverage_of(results.traffic()),
         failures=failures,
         warnings=warnings,
-        skipped=results.skipped(),
-        sdk=results.sdk_rows(),
-        not_checked=sorted(unchecked.items(), key=lambda item: rules.sort_key(item[0])),
+        skipped=[(test, cli_flags(why)) for test, why in results.skipped()],
+        sdk=[{**row, "skip_reason": cli_flags(row.get("skip_reason", ""))} for row in results.sdk_rows()],
+        not_checked=sorted(((r, cli_flags(why)) for r, why in unchecked.items()),
+                           key=lambda item: rules.sort_key(item[0])),
         sources=_sources({r.source for r in catalogue.values()}),
     )
 
