@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from html import escape
 from pathlib import Path
 
@@ -258,3 +261,46 @@ def test_reports_type_the_values_in_violations_and_warnings(tmp_path: Path) -> N
         text = (tmp_path / name).read_text()
         assert "got '2'" not in text and "got '1'" not in text, name
         assert "the string" in text, name
+
+
+def _suite_with_progress(*extra: str) -> list[str]:
+    from conformance.paths import PACKAGE_DIR, SUITE_DIR
+
+    return [sys.executable, "-m", "pytest", str(SUITE_DIR), "-c", str(PACKAGE_DIR / "data" / "suite.ini"),
+            "--rootdir", str(SUITE_DIR), "-p", "no:cacheprovider", "-q", "--no-header", "-rN", "--tb=no",
+            "-p", "conformance.reporting.progress", "--conformance-api", "tiers", "--conformance-quick",
+            "--conformance-max-examples", "1", "-k", "test_fuzz_tiers or test_tier_name_must_be_unique", *extra]
+
+
+def test_progress_off_a_terminal_is_plain_lines_naming_phase_and_operation(tmp_path: Path) -> None:
+    completed = subprocess.run(_suite_with_progress(), capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                               env={**os.environ, "NO_COLOR": "1"})
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    lines = completed.stdout.splitlines()
+    assert "phase: fuzzing tiers" in lines and "phase: rule scenarios (test_tiers.py)" in lines
+    assert any(re.fullmatch(r"  GET /tiers/\{tierId\} \(\d+/\d+(, ETA \d+:\d\d)?\)", line) for line in lines), lines
+    assert "\r" not in completed.stdout and "\x1b[" not in completed.stdout
+
+
+def test_progress_on_a_terminal_is_one_live_line_instead_of_dots(tmp_path: Path) -> None:
+    import pty
+
+    primary, secondary = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"} | {"TERM": "xterm", "COLUMNS": "120"}
+    process = subprocess.Popen(_suite_with_progress(), stdin=secondary, stdout=secondary, stderr=secondary, env=env,
+                               cwd=tmp_path)
+    os.close(secondary)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=300) == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", "replace"))
+    assert "fuzzing tiers: GET /tiers/{tierId}" in text and "/" in text.split("fuzzing tiers: GET /tiers/{tierId}")[1]
+    assert "rule scenarios (test_tiers.py): test_tier_name_must_be_unique" in text
+    assert "...." not in text  # pytest's dots gave way to the bar
