@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance import rules
-from conformance.reporting.failures import cli_flags, typed_actual
+from conformance.reporting.failures import build_failure, cli_flags, typed_actual
 from conformance.reporting.results import NOT_CHECKED, RunResults
 
 #: Per-test verdicts in the order the closing line counts them.
@@ -64,13 +64,11 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inte
     console.print(table)
     for result in results.tool_errors:
         console.print(_line("ERROR", "bold magenta", f"{result['nodeid']}: {result['tool_error']}"))
-    for result in results.failures:
-        lines = (result["message"] or "").splitlines()
-        violations = [line for line in lines if line.startswith("violation:")][:3] or lines[:1]
-        rule_ids = ",".join(result.get("violated") or result["rules"]) or "-"
-        console.print(_line("FAIL", "bold red", rule_ids, result["nodeid"]))
-        for line in violations:
-            console.print(Text(f"      {typed_actual(line)[:240]}"))
+    for index, result in enumerate(results.failures):
+        failure = build_failure(index + 1, result, results.meta)
+        console.print(_line("FAIL", "bold red", failure.label.replace(", ", ","), failure.nodeid))
+        for line in (failure.violations or failure.other)[:3]:
+            console.print(Text(f"      {line[:240]}"))
     for result in results.warnings:
         for warning in result["warnings"]:
             message = f"{typed_actual(warning['message'])} ({result['nodeid']})"
