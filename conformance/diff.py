@@ -352,6 +352,20 @@ def counts_line(changes: list[Change]) -> str:
     return f"{breaking} breaking, {len(changes) - breaking} benign change(s)"
 
 
+def console_lines(old: RunProfile, new: RunProfile, changes: list[Change], limit: int = 40) -> list[str]:
+    """Counts first, then what makes the runs incomparable, then each breaking change with its first evidence."""
+    breaking = [c for c in changes if c.breaking]
+    lines = [f"{'BREAKING' if breaking else 'no breaking change'}: {counts_line(changes)}"]
+    lines += [f"warning: {warning}" for warning in identity_warnings(old, new)]
+    for change in breaking[:limit]:
+        first = change.evidence[0] if change.evidence else None
+        evidence = f" ({first.request} in {first.test}: {'; '.join(first.differences)})" if first else ""
+        lines.append(f"BREAKING {change.kind} {change.subject}: {change.detail}{evidence}")
+    if len(breaking) > limit:
+        lines.append(f"… and {len(breaking) - limit} more breaking change(s)")
+    return lines
+
+
 def body_text(answer: Answer) -> str:
     text = answer.body if isinstance(answer.body, str) else json.dumps(answer.body, ensure_ascii=False)
     return text if len(text) <= BODY_EXCERPT else text[:BODY_EXCERPT] + "…"

@@ -19,15 +19,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from conformance.cli.main import UsageError
-    from conformance.diff import (
-        DiffInputError,
-        compare,
-        counts_line,
-        diff_html,
-        diff_markdown,
-        identity_warnings,
-        load_run,
-    )
+    from conformance.diff import DiffInputError, compare, console_lines, diff_html, diff_markdown, load_run
 
     try:
         old, new = load_run(args.old), load_run(args.new)
@@ -38,15 +30,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "diff.md").write_text(diff_markdown(old, new, changes), encoding="utf-8")
     (out / "diff.html").write_text(diff_html(old, new, changes), encoding="utf-8")
-    breaking = [c for c in changes if c.breaking]
-    print(f"{'BREAKING' if breaking else 'no breaking change'}: {counts_line(changes)}")
-    for warning in identity_warnings(old, new):
-        print(f"warning: {warning}")
-    for change in breaking[:40]:
-        evidence = f" ({change.evidence[0].request} in {change.evidence[0].test}: " \
-                   f"{'; '.join(change.evidence[0].differences)})" if change.evidence else ""
-        print(f"BREAKING {change.kind} {change.subject}: {change.detail}{evidence}")
-    if len(breaking) > 40:
-        print(f"… and {len(breaking) - 40} more breaking change(s)")
+    for line in console_lines(old, new, changes):
+        print(line)
     print(f"written to {out}/diff.md, {out}/diff.html")
-    return 1 if breaking else 0
+    return 1 if any(c.breaking for c in changes) else 0
