@@ -149,7 +149,8 @@ def test_each_failure_once_with_labelled_exchanges_and_a_reproduction(tmp_path: 
     assert escape(run) in html and escape(replay) in html and "RuleViolation" not in html
     assert markdown.count("A second tier with an existing `tierDefinition.name`") == 2  # grid + the failure
     for text in (html, markdown):
-        assert "The request that broke the rule" in text and "The read that showed the violation" in text
+        assert "The request that broke the rule" in text
+        assert "The test's last exchange" in text.replace("&#x27;", "'")
         assert "$BASE_URL/loyalty-tiers/v1/tiers" in text and "127.0.0.1:40883/loyalty" not in text
         assert "that port no longer exists" in text
         assert "… 5 more item(s) not shown" in text  # a list of 8 tiers is not dumped whole
@@ -158,6 +159,13 @@ def test_each_failure_once_with_labelled_exchanges_and_a_reproduction(tmp_path: 
     assert "-k 'test_fuzz_badges[POST and /badges]'" in markdown
     assert "| `Server error` | spec |" in markdown
     assert summary.index("**TIER-2**") < summary.index("**BADGE-3**")
+
+
+def test_a_cited_read_is_labelled_as_the_read_that_showed_the_violation() -> None:
+    from conformance.reporting.failures import exchange_views
+
+    [view] = exchange_views(("curl -X GET http://h/members/v3/badges/x", '200 {"badge": {}}'), None, {})
+    assert view.label == "The read that showed the violation" and view.status == 200
 
 
 def test_filters_details_links_and_rendered_rule_text(tmp_path: Path) -> None:

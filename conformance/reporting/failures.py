@@ -177,8 +177,8 @@ def fuzz_checks(violations: list[str], api: str) -> list[FuzzCheck]:
 
 def exchange_views(cited: tuple[str, str] | None, last: dict[str, Any] | None,
                    meta: dict[str, Any]) -> list[ExchangeView]:
-    """The exchange the violation names (the request that broke the rule, or the read that showed it) and,
-    when it is another one, the test's last exchange."""
+    """The exchange the violation names (a write: the request that broke the rule; a read: the read that
+    showed it) and, when it is another one, the test's last exchange (the state the test ended on)."""
     views = []
     if cited is not None:
         curl, answer = cited
@@ -188,9 +188,7 @@ def exchange_views(cited: tuple[str, str] | None, last: dict[str, Any] | None,
         views.append(ExchangeView(label, relative_curl(curl, meta), int(status_text) if status_text.isdigit() else None,
                                   focus(_parse(body), curl) if body else ""))
     if last and last.get("curl") and (cited is None or last["curl"] != cited[0]):
-        label = ("The read that showed the violation" if cited is not None and last.get("method") == "GET"
-                 else "The last exchange of the test")
-        views.append(ExchangeView(label, relative_curl(last["curl"], meta), last.get("status"),
+        views.append(ExchangeView("The test's last exchange", relative_curl(last["curl"], meta), last.get("status"),
                                   focus(last.get("response"), cited[0] if cited else last["curl"])))
     return views
 
