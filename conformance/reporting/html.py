@@ -211,6 +211,8 @@ def _warnings_skips(model: ReportModel) -> list[str]:
         parts += [f'<tr><td><a href="#rule-{escape(r)}">{escape(r)}</a></td><td>{inline_markdown(why)}</td></tr>'
                   for r, why in model.not_checked]
         parts.append("</table>")
+    else:
+        parts.append("<p>None.</p>")
     return parts
 
 
