@@ -312,3 +312,12 @@ def test_progress_on_a_terminal_is_one_live_line_instead_of_dots(tmp_path: Path)
     assert "fuzzing tiers: GET /tiers/{tierId}" in text and "/" in text.split("fuzzing tiers: GET /tiers/{tierId}")[1]
     assert "rule scenarios (test_tiers.py): test_tier_name_must_be_unique" in text
     assert "...." not in text  # pytest's dots gave way to the bar
+
+
+def test_keyword_expressions_select_ids_that_pytest_k_cannot_spell() -> None:
+    from conformance.reporting.failures import keyword_expression
+
+    assert keyword_expression("test_badges.py::test_x[#GGGGGG]") == "test_x[ and GGGGGG]"
+    assert keyword_expression("test_fuzz.py::test_fuzz_tiers[GET /tiers/{tierId}]") == (
+        "test_fuzz_tiers[GET and /tiers/ and tierId")
+    assert keyword_expression("test_tiers.py::test_ids[not-a-guid-get]") == "test_ids[not-a-guid-get]"
