@@ -196,6 +196,8 @@ def validate(case: Any, response: Any, **kwargs: Any) -> None:
             detail = " ".join(str(failure.message).split())[:300]
             lines.append(f"violation: {failure.title}: {detail}" if detail else f"violation: {failure.title}")
         lines.append(f"exchange: {case.as_curl_command()}")
+        body = " ".join(response.text.split()) if response.content else ""
+        lines.append(f"  -> {response.status_code} {body[:600]}{'…' if len(body) > 600 else ''}".rstrip())
         raise FuzzFailure("\n".join(lines)) from None
 
 

@@ -138,7 +138,8 @@ def pytest_args(run: RunSettings, results_path: Path) -> list[str]:
         "-c", str(PACKAGE_DIR / "data" / "suite.ini"),
         "--rootdir", str(SUITE_DIR),
         "-o", f"cache_dir={cache_dir(run)}",
-        "-q", "--no-header", "-rN", "--tb=no", "-p", "no:warnings",
+        # -qq: our closing line is the one that counts; the progress plugin says where the run is
+        "-qq", "--no-header", "-rN", "--tb=no", "-p", "no:warnings", "-p", "conformance.reporting.progress",
         "--assert=plain",  # the suite judges through Expect; rewriting ~400 modules per run only costs time
         "--junitxml", str(run.report_dir / "junit.xml"),
         "-o", "junit_family=xunit1",  # keeps each testcase's properties (rule ids, warnings) in the XML
@@ -184,6 +185,7 @@ def finish(run: RunSettings, results_path: Path, code: int, elapsed: float, embe
         "quick": run.quick,
         "max_examples": run.max_examples,
         "replayed_from": run.replay_dir,
+        "record_dir": run.record_dir,
         "pytest_exit": code,
     }
     results = load_results(results_path, meta)

@@ -18,7 +18,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.diff import DiffInputError, compare, diff_html, diff_markdown, load_run
+    from conformance.diff import DiffInputError, compare, console_lines, diff_html, diff_markdown, load_run
     from conformance.errors import UsageError
 
     try:
@@ -28,12 +28,9 @@ def run(args: argparse.Namespace) -> int:
     changes = compare(old, new)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    markdown = diff_markdown(old, new, changes)
-    (out / "diff.md").write_text(markdown, encoding="utf-8")
+    (out / "diff.md").write_text(diff_markdown(old, new, changes), encoding="utf-8")
     (out / "diff.html").write_text(diff_html(old, new, changes), encoding="utf-8")
-    breaking = [c for c in changes if c.breaking]
-    for change in breaking[:40]:
-        print(f"BREAKING {change.kind} {change.subject}: {change.detail}")
-    print(f"{len(breaking)} breaking, {len(changes) - len(breaking)} benign change(s); written to {out}/diff.md, "
-          f"{out}/diff.html")
-    return 1 if breaking else 0
+    for line in console_lines(old, new, changes):
+        print(line)
+    print(f"written to {out}/diff.md, {out}/diff.html")
+    return 1 if any(c.breaking for c in changes) else 0

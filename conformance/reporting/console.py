@@ -1,20 +1,54 @@
-"""The short summary printed at the end of a run (plain lines when not on a terminal or NO_COLOR)."""
+"""The short summary printed at the end of a run (plain lines when not on a terminal or NO_COLOR).
+
+Everything that comes from the run (test ids, messages, reasons) is printed as literal `Text`, never as rich
+markup: parameters such as `[#GGGGGG]` or `[name]` would otherwise be read as style tags and vanish.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from conformance import rules
+from conformance.reporting.failures import build_failure, cli_flags, typed_actual
 from conformance.reporting.results import NOT_CHECKED, RunResults
+
+#: Per-test verdicts in the order the closing line counts them.
+TEST_COUNTS = (("pass", "passed"), ("warn", "warned"), ("fail", "failed"), ("error", "errors"), ("skip", "skipped"))
+
+
+def _line(label: str, style: str, *rest: str) -> Text:
+    """`LABEL rest…`: only the label is styled; the rest is taken literally."""
+    text = Text(label, style=style)
+    for part in rest:
+        text.append(" ")
+        text.append(part)
+    return text
+
+
+def verdict_headline(results: RunResults, incomplete: str | None = None) -> str:
+    """The verdict word; `incomplete` says why the run cannot give one (interrupted, results missing ...)."""
+    if incomplete:
+        return f"INCOMPLETE ({incomplete})"
+    if results.tool_errors:
+        return "INCOMPLETE (tool or target errors)"
+    return "NOT CONFORMANT" if results.failures else "CONFORMANT"
+
+
+def closing_line(results: RunResults, elapsed: float, incomplete: str | None = None) -> str:
+    """One line that adds up: every test counted once by its verdict, then the rules no assertion checked."""
+    counts = results.counts()
+    total = sum(counts.values())
+    tests = ", ".join(f"{counts.get(key, 0)} {word}" for key, word in TEST_COUNTS)
+    return (f"{verdict_headline(results, incomplete)}: {total} tests: {tests}; "
+            f"{len(results.not_checked())} rules not checked; {elapsed:.1f}s")
 
 
 def print_summary(results: RunResults, written: list[Path], elapsed: float, incomplete: str | None = None) -> None:
     console = Console(highlight=False, soft_wrap=True)
-    counts = results.counts()
     by_api: dict[str, dict[str, int]] = {}
     catalogue = rules.catalogue()
     for rule_id, verdict in results.rule_verdicts().items():
@@ -30,27 +64,20 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inco
         table.add_row(api, *[str(by_api[api].get(v, 0)) for v in columns])
     console.print(table)
     for result in results.tool_errors:
-        console.print(f"[red]ERROR[/red] {result['nodeid']}: {result['tool_error']}", markup=True)
-    for result in results.failures:
-        lines = (result["message"] or "").splitlines()
-        violations = [line for line in lines if line.startswith("violation:")][:3] or lines[:1]
-        console.print(f"[red]FAIL[/red] {','.join(result.get('violated') or result['rules']) or '-'} "
-                      f"{escape(result['nodeid'])}")
-        for line in violations:
-            console.print(f"      {line[:240]}", markup=False)
+        console.print(_line("ERROR", "bold magenta", f"{result['nodeid']}: {result['tool_error']}"))
+    for index, result in enumerate(results.failures):
+        failure = build_failure(index + 1, result, results.meta)
+        console.print(_line("FAIL", "bold red", failure.label.replace(", ", ","), failure.nodeid))
+        for line in (failure.violations or failure.other)[:3]:
+            console.print(Text(f"      {line[:240]}"))
     for result in results.warnings:
         for warning in result["warnings"]:
-            console.print(f"[yellow]WARN[/yellow] {warning['rule']} {warning['message']}")
+            message = f"{typed_actual(warning['message'])} ({result['nodeid']})"
+            console.print(_line("WARN", "yellow", warning["rule"], message))
     for rule_id, reason in sorted(results.not_checked().items(), key=lambda item: rules.sort_key(item[0])):
-        console.print(f"NOT CHECKED {rule_id}: {reason}", markup=False)
-    verdict = "NOT CONFORMANT" if results.failures else "CONFORMANT"
-    if results.tool_errors:
-        verdict = "INCOMPLETE (tool or target errors)"
-    if incomplete:
-        verdict = f"INCOMPLETE ({incomplete})"
-    console.print(
-        f"{verdict}: {counts.get('pass', 0)} passed, {counts.get('warn', 0)} warned, "
-        f"{counts.get('fail', 0)} failed, {counts.get('error', 0)} errors in {elapsed:.1f}s"
-    )
+        console.print(_line("NOT CHECKED", "cyan", f"{rule_id}: {cli_flags(reason)}"))
+    headline = verdict_headline(results, incomplete)
+    style = {"CONFORMANT": "bold green", "NOT CONFORMANT": "bold red"}.get(headline, "bold magenta")
+    console.print(Text(closing_line(results, elapsed, incomplete), style=style))
     if written:
-        console.print(f"reports: {written[0].parent}")
+        console.print(Text(f"reports: {written[0].parent}"))

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from conformance import rules
-from conformance.operations import operation_of
 
 #: Per test: worst first. A rule's verdict adds NOT_CHECKED: it had tests, but none could fail for it.
 VERDICT_ORDER = ("error", "fail", "warn", "pass", "skip")
@@ -46,37 +45,46 @@ class RunResults:
         return {rule_id: reason for rule_id, (verdict, reason) in rule_judgements(self.results).items()
                 if verdict == NOT_CHECKED}
 
+    def traffic(self) -> list[list[Any]]:
+        return [entry for result in self.results for entry in result.get("traffic", [])]
+
     def operations(self) -> dict[str, Counter[int]]:
-        """Status codes seen per operation (`METHOD /path/{id}`)."""
-        seen: dict[str, Counter[int]] = {}
-        for result in self.results:
-            for method, path, status in result.get("traffic", []):
-                seen.setdefault(operation_of(method, path), Counter())[int(status)] += 1
-        return seen
+        """Status codes seen per documented operation (`METHOD /public/path/{tierId}`), as the specs name it;
+        requests that match no documented operation keep their path with GUIDs as {id}."""
+        from conformance.reporting.coverage import coverage_of
+
+        coverage = coverage_of(self.traffic())
+        return {**coverage.undocumented, **coverage.seen}
 
     def failure_details(self) -> list[dict[str, Any]]:
-        """Each failing or erroring test with the text and source of its rules and the failing exchange."""
+        """Each failing or erroring test: its rules (text and source), violations, the exchanges that showed
+        them and the commands that reproduce it."""
+        from dataclasses import asdict
+
+        from conformance.reporting.failures import build_failure
+
         catalogue = rules.catalogue()
         details = []
-        for result in self.results:
-            if result["verdict"] not in ("fail", "error"):
-                continue
-            exchange = result.get("exchange") or {}
-            details.append({
-                "nodeid": result["nodeid"],
-                "verdict": result["verdict"],
-                "rules": [{"id": r, "statement": catalogue[r].statement if r in catalogue else "",
-                           "source": catalogue[r].source if r in catalogue else ""}
-                          for r in result.get("violated") or result["rules"]],
-                "message": result.get("tool_error") or result.get("message") or "",
-                "curl": exchange.get("curl"),
-                "status": exchange.get("status"),
-                "response": exchange.get("response"),
-            })
+        for index, result in enumerate(r for r in self.results if r["verdict"] in ("fail", "error")):
+            failure = asdict(build_failure(index + 1, result, self.meta))
+            failure["rules"] = [{"id": r, "statement": catalogue[r].statement if r in catalogue else "",
+                                 "source": catalogue[r].source if r in catalogue else ""} for r in failure["rules"]]
+            first = failure["exchanges"][-1] if failure["exchanges"] else {}
+            failure.update(message=result.get("tool_error") or result.get("message") or "",
+                           curl=first.get("curl"), status=first.get("status"), response=first.get("response"))
+            details.append(failure)
         return details
 
+    def skipped(self) -> list[tuple[str, str]]:
+        """(test id, reason) of every skipped test."""
+        return [(r["nodeid"], r.get("skip_reason") or "no reason given")
+                for r in self.results if r["verdict"] == "skip"]
+
     def sdk_rows(self) -> list[dict[str, Any]]:
-        """One row per official SDK method exercised (tests carrying the `sdk` marker), worst verdict wins."""
+        """One row per official SDK method, worst verdict of its tests wins; a method no test of this run
+        sent (deselected, or a module that did not load) is listed as `not run`."""
+        from conformance.reporting.failures import report_data
+
         rows: dict[str, dict[str, Any]] = {}
         for result in self.results:
             methods = result.get("sdk") or []
@@ -84,7 +92,14 @@ class RunResults:
                 row = rows.setdefault(method, {"method": method, "verdict": "skip", "tests": [], "rules": []})
                 row["verdict"] = min(row["verdict"], result["verdict"], key=VERDICT_ORDER.index)
                 row["tests"].append(result["nodeid"])
-                row["rules"] = sorted(set(row["rules"]) | set(result["rules"]))
+                row["rules"] = sorted(set(row["rules"]) | set(result["rules"]), key=rules.sort_key)
+                if result["verdict"] == "skip":
+                    row["skip_reason"] = result.get("skip_reason") or "no reason given"
+        if rows or any("test_sdk" in r["nodeid"] for r in self.results):
+            for methods in report_data()["sdk_methods"].values():
+                for method in methods:
+                    rows.setdefault(method, {"method": method, "verdict": "not run", "tests": [], "rules": [],
+                                             "skip_reason": "not selected in this run (--api, --rule or -k)"})
         return [rows[m] for m in sorted(rows)]
 
     def rule_coverage(self) -> dict[str, dict[str, int]]:
@@ -116,6 +131,7 @@ class RunResults:
             "coverage": self.rule_coverage(),
             "failures": self.failure_details(),
             "sdk": self.sdk_rows(),
+            "skipped": [{"nodeid": nodeid, "reason": reason} for nodeid, reason in self.skipped()],
             "tests": self.results,
         }
 
@@ -129,9 +145,14 @@ def rule_judgements(results: list[dict[str, Any]]) -> dict[str, tuple[str, str]]
     """
     verdicts: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    from conformance.reporting.failures import fuzz_rules
+
     for result in results:
         ids = result.get("rules", [])
         verdict = result["verdict"]
+        if not ids and verdict == "fail" and "test_fuzz" in result["nodeid"]:
+            result = {**result, "violated": fuzz_rules(result)}  # judged by the rules its checks enforce
+            ids = result["violated"]
         checked = set(result.get("checked", ids if verdict in ("pass", "warn", "fail") else []))
         marks: dict[str, str] = {}
         if verdict == "error":

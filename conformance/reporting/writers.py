@@ -34,15 +34,24 @@ def write_reports(results: RunResults, folder: Path) -> list[Path]:
 
 
 def summary_markdown(results: RunResults) -> str:
+    """For `$GITHUB_STEP_SUMMARY`: the verdict, each failure's violation and how to reproduce it."""
+    from conformance.reporting.failures import typed_actual
+    from conformance.reporting.model import build
+
+    model = build(results)
     counts = results.counts()
     verdicts = results.rule_verdicts()
     failing = sorted((r for r, v in verdicts.items() if v in ("fail", "error")), key=rules.sort_key)
     unchecked = sorted((r for r, v in verdicts.items() if v == NOT_CHECKED), key=rules.sort_key)
+    meta = results.meta
+    target = meta.get("target") or meta.get("base_url", "?")
+    if meta.get("faults"):
+        target = f"{target} (fault: {', '.join(meta['faults'])})"
     lines = [
-        "# Conformance summary",
+        f"# Conformance summary: {model.headline}",
         "",
-        f"Target: `{results.meta.get('base_url', '?')}` · profile `{results.meta.get('profile', '?')}` · "
-        f"run `{results.meta.get('run_id', '?')}`",
+        f"Target: `{target}` · profile `{meta.get('profile', '?')}` · run `{meta.get('run_id', '?')}` · "
+        f"seed `{meta.get('seed', '?')}`",
         "",
         "| verdict | tests |",
         "|---|---|",
@@ -52,14 +61,19 @@ def summary_markdown(results: RunResults) -> str:
         f"failing: {', '.join(failing) if failing else 'none'}; "
         f"not checked: {', '.join(unchecked) if unchecked else 'none'}.",
     ]
-    if results.failures:
-        lines += ["", "## Failures", ""]
-        for failure in results.failures:
-            first = (failure["message"] or "").splitlines()[0] if failure["message"] else ""
-            lines.append(f"- `{failure['nodeid']}` ({', '.join(failure['rules'])}): {first}")
+    if model.failures:
+        lines += ["", f"## Failures ({len(model.failures)})", ""]
+        for failure in model.failures:
+            what = failure.violations[0] if failure.violations else (failure.other[:1] or ["(no message)"])[0]
+            lines += [f"- **{failure.label}** `{failure.nodeid}`: {what}",
+                      *[f"  `{command}`" for command in failure.reproduce]]
     if results.warnings:
         lines += ["", "## Warnings", ""]
         for result in results.warnings:
             for warning in result["warnings"]:
-                lines.append(f"- {warning['rule']}: {warning['message']} (`{result['nodeid']}`)")
+                lines.append(f"- {warning['rule']}: {typed_actual(warning['message'])} (`{result['nodeid']}`)")
+    if model.skipped or model.not_checked:
+        lines += ["", "## Skipped and not checked", ""]
+        lines += [f"- skipped `{test}`: {why}" for test, why in model.skipped]
+        lines += [f"- not checked {rule}: {why}" for rule, why in model.not_checked]
     return "\n".join(lines) + "\n"
