@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import run_cli
 from test_recording import GOLDEN, fault_recording
 
-from conformance.diff import Answer, RecordedTest, RunProfile, compare, identity_warnings, request_key
+from conformance.reporting.diff import Answer, RecordedTest, RunProfile, compare, identity_warnings, request_key
 
 TAG = "cfaaaa0001"
 OTHER_TAG = "cfbbbb0002"

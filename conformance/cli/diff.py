@@ -18,8 +18,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.diff import DiffInputError, compare, console_lines, diff_html, diff_markdown, load_run
     from conformance.errors import UsageError
+    from conformance.reporting.diff import DiffInputError, compare, console_lines, diff_html, diff_markdown, load_run
 
     try:
         old, new = load_run(args.old), load_run(args.new)
