@@ -441,6 +441,7 @@ def test_reward_undefined_or_legacy_type_is_rejected_or_inferred(
         )
     else:
         expect.rejected(answer, 400, amb="AMB-24", what=f"create with type {kind!r}")
+        no_reward_named(expect, rewards, owned, body["name"], answer)
 
 
 # REWARD-5..11: payload validation ----------------------------------------------------------------
@@ -848,7 +849,9 @@ def test_update_with_sdk_spread_body_is_accepted(
     }  # GET -> spread -> change, as SDK users do (§1.9)
     answer = rewards.update(reward["id"], body)
     expect.status(answer, 200, tolerated=[400], amb="AMB-30", what="PUT carrying read-only fields and _id")
-    if answer.status == 200:
+    if answer.status != 200:
+        unchanged(expect, rewards, current, answer, rule="COMMON-7")
+    else:
         updated = answer.body["reward"]
         expect.that(
             updated.get("name") == new_name and updated.get("id") == reward["id"],
@@ -873,8 +876,8 @@ def test_update_with_wrong_revision_is_rejected(
     current = expect.ok(rewards.update(reward["id"], first), "first update")["reward"]
     sent = "1" if revision == "stale" else str(int(current["revision"]) + 5)
     answer = rewards.update(reward["id"], {**editable(current), "revision": sent, "name": unique.name()})
-    expect.status(answer, 409, what=f"PUT carrying a {revision} revision")
-    unchanged(expect, rewards, current, answer)
+    expect.status(answer, 409, what=f"PUT carrying a {revision} revision", rule="REWARD-14")
+    unchanged(expect, rewards, current, answer, rule="COMMON-5")
 
 
 @pytest.mark.rule("REWARD-15", "COMMON-2")
@@ -890,8 +893,8 @@ def test_update_without_revision_or_name_is_rejected(
     }
     del body[missing]
     answer = rewards.update(reward["id"], body)
-    expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-5", what=f"PUT without {missing}")
-    unchanged(expect, rewards, reward, answer)
+    expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-5", what=f"PUT without {missing}", rule="REWARD-15")
+    unchanged(expect, rewards, reward, answer, rule="COMMON-2")
 
 
 @pytest.mark.rule("REWARD-16")
@@ -910,6 +913,7 @@ def test_reward_type_cannot_change(rewards: RewardsApi, owned: Owned, expect: Ex
         expect.prefer(False, "a type change should be rejected with 400", answer, amb="AMB-22")
     else:
         expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-22", what="PUT changing the type")
+        unchanged(expect, rewards, reward, answer)
     stored = expect.ok(rewards.get(reward["id"]))["reward"]
     expect.that(
         stored.get("type") == "COUPON_REWARD",
@@ -953,6 +957,8 @@ def test_get_and_delete_ignore_the_sdk_id_query_parameter(
     expect.status(answer, 200, tolerated=[400], amb="AMB-39", what="DELETE with the SDK's ?id=")
     if answer.status == 200:
         expect.status(rewards.get(reward["id"]), 404, what="get after the SDK-shaped delete")
+    else:
+        unchanged(expect, rewards, reward, answer)
 
 
 @pytest.mark.rule("REWARD-18", "COMMON-5")
@@ -1208,19 +1214,25 @@ def test_read_only_fields_on_create_never_override_server_values(
         expect.that(
             reward.get("revision") == "1", f'the revision is "1", got {reward.get("revision")!r}', answer
         )
-        expect.that(reward.get("createdDate") != body["createdDate"], "createdDate is the server's", answer)
+        expect.that(
+            moment(reward.get("createdDate")) != moment(body["createdDate"]), "createdDate is the server's", answer
+        )
+    else:
+        no_reward_named(expect, rewards, owned, body["name"], answer)
 
 
 @pytest.mark.rule("REWARD-26")
 def test_client_required_points_never_override_configs(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
-    answer = rewards.create({**free_shipping(unique.name(), cost=20), "requiredPoints": 777})
+    body = {**free_shipping(unique.name(), cost=20), "requiredPoints": 777}
+    answer = rewards.create(body)
     adopt(owned, answer)
     expect.status(
         answer, 200, tolerated=[400], amb="AMB-30", what="create carrying the legacy requiredPoints"
     )
     if answer.status != 200:
+        no_reward_named(expect, rewards, owned, body["name"], answer)
         return
     for source, reward in (
         ("create", answer.body["reward"]),
