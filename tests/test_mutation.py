@@ -11,6 +11,7 @@ rule selection) with exactly that fault on, through `benchmarks/mutation.py`'s j
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from conformance.reference import all_faults
 _spec = importlib.util.spec_from_file_location("mutation", Path(__file__).parents[1] / "benchmarks" / "mutation.py")
 assert _spec and _spec.loader
 mutation = importlib.util.module_from_spec(_spec)
+sys.modules["mutation"] = mutation  # dataclasses resolve their annotations through sys.modules
 _spec.loader.exec_module(mutation)
 
 FAULTS = list(all_faults().values())

@@ -356,15 +356,17 @@ def test_odd_queries_get_a_400_never_a_500(client: TestClient, query: Any) -> No
     assert answer.status_code == 400, answer.text
 
 
-def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
-    """20 threads PUT with revision "1" over real HTTP: one 200, the rest 409, revision ends at "2"."""
+@pytest.mark.parametrize("fault", [None, "reward-update-not-atomic"])
+def test_concurrent_updates_with_one_revision_let_exactly_one_win(fault: str | None) -> None:
+    """20 threads PUT with revision "1" over real HTTP: one 200, the rest 409, revision ends at "2". The
+    non-atomic fault really races: every writer passes the check before any of them writes."""
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
 
     from conformance.embedded import running_reference
 
-    with running_reference() as server:
+    with running_reference(faults=[fault] if fault else []) as server:
         headers = {"Authorization": "test"}
         url = server.base_url + REWARDS
         reward = requests.post(
@@ -378,5 +380,68 @@ def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
         with ThreadPoolExecutor(max_workers=20) as pool:
             codes = list(pool.map(put, range(20)))
         final = requests.get(f"{url}/{reward['id']}", headers=headers, timeout=10).json()["reward"]
-    assert sorted(codes) == [200] + [409] * 19
+    if fault:
+        assert codes.count(200) > 1
+    else:
+        assert sorted(codes) == [200] + [409] * 19
     assert final["revision"] == "2"
+
+
+def variant(*faults: str) -> TestClient:
+    return TestClient(create_app(faults=faults), headers={"Authorization": "test"})
+
+
+def test_alternative_readings_compose_and_shape_the_wire() -> None:
+    """Every correct rewards variant at once: reversed bulk results keep their originalIndex, defaults are
+    omitted, extra fields appear, cursors are opaque handles, errors carry other codes, the newest comes first."""
+    from conformance.reference.rewards import FAULTS
+
+    correct = [f.name for f in FAULTS if f.kind == "correct"]
+    with variant(*correct) as c:
+        answer = c.post(BULK, json={"rewards": [free_shipping(f"alt {i}") for i in range(3)]}).json()
+        assert [r["itemMetadata"].get("originalIndex", 0) for r in answer["results"]] == [2, 1, 0]
+        item = answer["results"][0]["item"]
+        assert "active" not in item and "requiredPoints" not in item and "_links" in item
+        assert "+00:00" in item["createdDate"] and item["id"][14] == "1"  # a time-based GUID
+        first = c.get(REWARDS, params={"cursorPaging.limit": 2}).json()
+        assert [r["name"] for r in first["rewards"]] == ["alt 2", "alt 1"]
+        cursor = first["pagingMetadata"]["cursors"]["next"]
+        assert len(cursor) == 32 and c.get(REWARDS, params={"cursorPaging.cursor": cursor}).status_code == 200
+        error = c.get(f"{REWARDS}/{item['id'][:-1]}0").json()
+        assert error["details"]["applicationError"]["code"].startswith("LOYALTY_REWARDS_")
+        unknown_tier = free_shipping("tiered")
+        unknown_tier["couponReward"]["freeShipping"]["configsByTier"].append(
+            {"tierId": "00000000-0000-4000-8000-00000000abcd", "costInPoints": 5}
+        )
+        assert c.post(REWARDS, json={"reward": unknown_tier}).status_code == 400
+        inferred = {k: v for k, v in free_shipping("no type").items() if k != "type"}
+        assert create(c, inferred)["type"] == "COUPON_REWARD"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["reward-rejected-create-stored", "reward-bulk-rejected-keeps-earlier", "reward-rejected-update-keeps-name"],
+)
+def test_rejected_write_faults_leave_state_behind(fault: str) -> None:
+    """The COMMON-2 faults answer 400 yet store something: what the suite must find by re-reading."""
+    with variant(fault) as c:
+        kept = create(c, free_shipping("kept"))
+        if fault == "reward-rejected-create-stored":
+            assert c.post(REWARDS, json={"reward": free_shipping("leak", cost=0)}).status_code == 400
+        elif fault == "reward-bulk-rejected-keeps-earlier":
+            batch = [free_shipping("leak"), free_shipping("bad", cost=0)]
+            assert c.post(BULK, json={"rewards": batch}).status_code == 400
+        else:
+            body = {**kept, "name": "leak", "couponReward": {"freeShipping": {"configsByTier": [{"costInPoints": 0}]}}}
+            assert c.put(f"{REWARDS}/{kept['id']}", json={"reward": body}).status_code == 400
+        names = [r["name"] for r in c.get(REWARDS).json()["rewards"]]
+        assert "leak" in names
+
+
+def test_delete_neighbour_and_update_others_faults_touch_other_rewards() -> None:
+    with variant("reward-delete-removes-neighbour", "reward-update-touches-others") as c:
+        first, second, third = (create(c, free_shipping(n, active=True)) for n in ("a", "b", "c"))
+        c.put(f"{REWARDS}/{third['id']}", json={"reward": {**third, "active": False}})
+        assert c.get(f"{REWARDS}/{first['id']}").json()["reward"]["active"] is False
+        c.delete(f"{REWARDS}/{first['id']}", params={"revision": "1"})
+        assert c.get(f"{REWARDS}/{second['id']}").status_code == 404

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from conformance.apis import moment
 from conformance.target import Exchange, Target
 
 PREFIX = "/loyalty-rewards/v1"
@@ -59,6 +61,80 @@ def base_configs(reward: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(coupon_reward.get(kind), dict):
             return list(coupon_reward[kind].get("configsByTier") or [])
     return []
+
+
+#: The documented fields of a reward (API-FACTS §4.1) and of its payloads: what a round trip must keep.
+REWARD_FIELDS = ("id", "name", "active", "type", "revision", "createdDate", "updatedDate", "discountAmount",
+                 "couponReward")
+COUPON_FIELDS = ("fixedAmount", "percentage", "freeShipping", "minimumSubtotal", "scope", "limitedToOneItem",
+                 "appliesToSubscriptions", "discountedCycleCount")
+CONFIG_FIELDS = ("tierId", "costInPoints", "amount", "percentage")
+
+
+def documented(reward: dict[str, Any]) -> dict[str, Any]:
+    """A reward reduced to what the documents promise, in a form two correct servers agree on: documented
+    fields only (extra ones are free), default values dropped (they may be omitted, §1.2), configs in tier
+    order (their order is not promised), timestamps as instants and amounts as numbers (spelling is free)."""
+    out: dict[str, Any] = {}
+    for key in REWARD_FIELDS:
+        value = reward.get(key)
+        if key in ("createdDate", "updatedDate"):
+            value = moment(value) or value
+        elif key == "discountAmount" and isinstance(value, dict):
+            value = {"configsByTier": _configs(value.get("configsByTier"))}
+        elif key == "couponReward" and isinstance(value, dict):
+            value = _coupon(value)
+        if not _is_default(value):
+            out[key] = value
+    return out
+
+
+def _coupon(coupon_reward: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in COUPON_FIELDS:
+        value = coupon_reward.get(key)
+        if key in ("fixedAmount", "percentage", "freeShipping") and isinstance(value, dict):
+            value = {"configsByTier": _configs(value.get("configsByTier"))}
+        elif key == "scope" and isinstance(value, dict):
+            raw_group = value.get("group")
+            group: dict[str, Any] = raw_group if isinstance(raw_group, dict) else {}
+            value = _without_defaults({"namespace": value.get("namespace"),
+                                       "group": _without_defaults({k: group.get(k) for k in ("name", "entityId")})})
+        if not _is_default(value):
+            out[key] = value
+    return out
+
+
+def _configs(configs: Any) -> list[dict[str, Any]]:
+    if not isinstance(configs, list):
+        return []
+    out = []
+    for config in configs:
+        if not isinstance(config, dict):
+            out.append({"unreadable": config})
+            continue
+        item = {k: config.get(k) for k in CONFIG_FIELDS}
+        if item["amount"] is not None:
+            item["amount"] = _number(item["amount"])
+        out.append(_without_defaults(item))
+    return sorted(out, key=lambda c: str(c.get("tierId", "")))
+
+
+def _number(value: Any) -> Any:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def _without_defaults(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if not _is_default(v)}
+
+
+def _is_default(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == [] or value == {} or (
+        isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and value == 0
+    )
 
 
 class RewardsApi:

@@ -52,17 +52,26 @@ class RequireAuthorization:
     """COMMON-9: requests without credentials get 401. Any non-empty Authorization value is accepted
     (the SDK sends a raw key with no scheme, §1.9), because the reference has no real accounts."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, ctx: Context | None = None):
         self.app = app
+        self.ctx = ctx
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = dict(scope["headers"])
-            if not headers.get(b"authorization", b"").strip():
+            if not headers.get(b"authorization", b"").strip() and not self._served_anonymously(scope):
                 error = application_error(401, "UNAUTHENTICATED", "missing Authorization header")
                 await error_response(error)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    def _served_anonymously(self, scope: Scope) -> bool:
+        """A fault variant of an API module may serve some requests without credentials (COMMON-9 faults)."""
+        return self.ctx is not None and any(
+            module.serves_anonymously(self.ctx, scope["method"], scope["path"])
+            for module in API_MODULES
+            if hasattr(module, "serves_anonymously")
+        )
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -129,7 +138,11 @@ def create_app(
     routes = [route for module in API_MODULES for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(AnswerUnexpectedErrors), *common.middleware(ctx), Middleware(RequireAuthorization)],
+        middleware=[
+            Middleware(AnswerUnexpectedErrors),
+            *common.middleware(ctx),
+            Middleware(RequireAuthorization, ctx=ctx),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )
     app.state.ctx = ctx

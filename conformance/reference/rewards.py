@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import math
 import re
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.reference import validation as check
-from conformance.reference.errors import Violations, invalid, not_found, revision_mismatch
+from conformance.reference.errors import ApiError, Violations, invalid, not_found, revision_mismatch
 from conformance.reference.faults import Fault
 from conformance.reference.http import Context, error_response, is_guid, ok, read_json, revision_of
 from conformance.reference.rewards_query import Page, QueryError, check_filter, check_sort, page_of
@@ -28,6 +32,10 @@ MAX_CONFIGS = 21
 BULK_MAX = 10
 MAX_CURSOR = 16_000
 DEFAULT_LIMIT = 50
+#: List Rewards' default page size is undocumented (API-FACTS §4.2); the newest-first variant takes another.
+OTHER_LIST_DEFAULT = 20
+CURSOR = "reward-cursor"
+TIER = "tier"
 MAX_LIMIT = 100
 MAX_SORT = 5
 #: Server-managed or legacy keys: never taken from a request body (AMB-4, AMB-30; the SDK sends `_id`).
@@ -104,6 +112,93 @@ FAULTS = (
     ),
     Fault("reward-cursor-repeats-items", "COMMON-13", "each next cursor starts one item early"),
     Fault("reward-list-limit-unclamped", "COMMON-14", "List Rewards serves more than 100 items per page"),
+    # Issue 13: bugs that only the new checks catch, and further plausible implementation bugs.
+    Fault(
+        "reward-update-not-atomic",
+        "COMMON-5",
+        "the revision check and the write of an update are not atomic (read, check, yield, write)",
+    ),
+    Fault("reward-list-drops-scope", "REWARD-1", "List Rewards leaves out couponReward.scope"),
+    Fault("reward-query-drops-tier-configs", "REWARD-1", "Query Rewards serves only the base-tier configs"),
+    Fault(
+        "reward-bulk-rejected-keeps-earlier",
+        "COMMON-2",
+        "a bulk request with an invalid item is rejected whole, but the items before it stay stored",
+    ),
+    Fault("reward-rejected-create-stored", "COMMON-2", "a create rejected for its configs is stored anyway"),
+    Fault("reward-rejected-update-keeps-name", "COMMON-2", "a rejected update still stores the new name"),
+    Fault("reward-delete-removes-neighbour", "REWARD-17", "a delete also removes the reward created after it"),
+    Fault("reward-update-touches-others", "REWARD-13", "an update copies its active flag onto every reward"),
+    Fault("reward-updated-date-frozen", "COMMON-8", "updates keep the old updatedDate"),
+    Fault("reward-configs-21-rejected", "REWARD-7", "21 configsByTier (20 tiers + base) are rejected"),
+    Fault("reward-errors-nonstandard", "COMMON-1", 'Rewards errors answer {"error": "..."}'),
+    Fault("reward-list-public", "COMMON-9", "List Rewards is served without credentials"),
+    Fault("reward-update-drops-flags", "REWARD-13", "updates lose limitedToOneItem and appliesToSubscriptions"),
+    Fault("reward-cursor-skips-items", "COMMON-13", "each next cursor starts one item late"),
+    Fault("reward-get-cached", "REWARD-13", "Get Reward serves the first version it read (a stale cache)"),
+    # Correct alternative readings (issue 13 §4): each differs from the default reference in details the documents
+    # leave open, and the suite must pass it in both profiles. They compose: any subset may be on at once.
+    Fault(
+        "reward-bulk-results-reversed",
+        "COMMON-11",
+        "bulk results come back in reverse order, each with its correct originalIndex",
+        kind="correct",
+    ),
+    Fault(
+        "reward-defaults-omitted",
+        "REWARD-20",
+        "default-valued fields are omitted (§1.2): active false, empty tierId, count 0, hasNext false, "
+        "empty cursors, error null, zero bulk counters, the legacy requiredPoints",
+        kind="correct",
+    ),
+    Fault(
+        "reward-extra-fields-reordered",
+        "REWARD-21",
+        "undocumented extra fields on rewards and answers, keys in another order",
+        kind="correct",
+    ),
+    Fault(
+        "reward-other-ids-and-timestamps",
+        "COMMON-8",
+        "time-based GUIDs and microsecond timestamps with a +00:00 offset",
+        kind="correct",
+    ),
+    Fault(
+        "reward-opaque-cursors",
+        "COMMON-13",
+        "cursor tokens are random handles to state kept on the server",
+        kind="correct",
+    ),
+    Fault(
+        "reward-other-error-details",
+        "COMMON-1",
+        "other error messages, applicationError codes and violation rule names",
+        kind="correct",
+    ),
+    Fault(
+        "reward-newest-first",
+        "REWARD-20",
+        "List and Query serve the newest reward first; List's undocumented default page is 20 (AMB-31)",
+        kind="correct",
+    ),
+    Fault(
+        "reward-unknown-tiers-rejected",
+        "REWARD-11",
+        "configs naming a tier that does not exist, or one tier twice, are rejected (AMB-36)",
+        kind="correct",
+    ),
+    Fault(
+        "reward-put-replaces",
+        "REWARD-13",
+        "PUT replaces the whole reward: omitted fields are reset (AMB-23)",
+        kind="correct",
+    ),
+    Fault(
+        "reward-type-inferred",
+        "REWARD-4",
+        "a missing, UNDEFINED or legacy COUPON type is inferred from the payload (AMB-24)",
+        kind="correct",
+    ),
 )
 
 
@@ -124,14 +219,18 @@ def _reward_fields(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str
     out["name"] = name if name is not None else ""
     active = check.boolean(v, raw.get("active"), f"{prefix}.active")
     out["active"] = active if active is not None else ctx.fault("reward-active-default-true")
+    present = [key for key in ("discountAmount", "couponReward") if raw.get(key) is not None]
     if ctx.fault("reward-type-unchecked") and isinstance(raw.get("type"), str):
         kind: str | None = raw["type"]
+    elif ctx.fault("reward-type-inferred") and raw.get("type") == "COUPON":
+        kind = "COUPON_REWARD"  # the legacy name of the coupon type (U29)
+    elif ctx.fault("reward-type-inferred") and raw.get("type") in (None, "UNDEFINED") and len(present) == 1:
+        kind = {v: k for k, v in PAYLOAD_OF.items()}[present[0]]
     else:
         # AMB-24: UNDEFINED, the legacy COUPON and a missing type are rejected rather than inferred.
         kind = check.enum(v, raw.get("type"), f"{prefix}.type", TYPES, required=True)
     if kind is not None:
         out["type"] = kind
-    present = [key for key in ("discountAmount", "couponReward") if raw.get(key) is not None]
     if not ctx.fault("reward-oneof-unchecked") and kind in PAYLOAD_OF:
         wanted = PAYLOAD_OF[kind]
         if len(present) > 1:
@@ -251,7 +350,8 @@ def _configs(
     if not isinstance(raw, list):
         v.add(field, "must be an array")
         return []
-    if not ctx.fault("reward-configs-unbounded") and not minimum <= len(raw) <= MAX_CONFIGS:
+    largest = MAX_CONFIGS - 1 if ctx.fault("reward-configs-21-rejected") else MAX_CONFIGS
+    if not ctx.fault("reward-configs-unbounded") and not minimum <= len(raw) <= largest:
         v.add(field, f"must contain {minimum} to {MAX_CONFIGS} items", "ARRAY_SIZE")
     pairs = []
     seen: set[str] = set()
@@ -267,6 +367,8 @@ def _configs(
                 config["tierId"] = tier_id
             elif check.guid(v, tier_id, f"{prefix}.tierId") is not None:
                 config["tierId"] = tier_id.lower()
+                if ctx.fault("reward-unknown-tiers-rejected") and ctx.store.get(TIER, config["tierId"]) is None:
+                    v.add(f"{prefix}.tierId", "no such tier", "UNKNOWN_TIER")
         key = config.get("tierId", "")
         if key in seen:
             v.add(f"{prefix}.tierId", "each tier may have one config only", "DUPLICATE")
@@ -320,12 +422,57 @@ def _render(ctx: Context, reward: dict[str, Any]) -> dict[str, Any]:
         out["requiredPoints"] = cost  # legacy field (AMB-4): mirrors the base-tier config
     if ctx.fault("reward-revision-as-number"):
         out["revision"] = int(out["revision"])
+    if ctx.fault("reward-extra-fields-reordered"):
+        out = {**out, "_links": {"self": f"{PREFIX}/rewards/{reward['id']}"}, "redemptionCount": 0}
     return out
 
 
+def _answer(ctx: Context, payload: dict[str, Any]) -> Response:
+    """A success answer, shaped by the alternative readings that concern the whole body."""
+    if ctx.fault("reward-extra-fields-reordered") and payload:  # a delete keeps its documented {} (COMMON-10)
+        payload = _reordered({**payload, "debugInfo": {"served": "reference"}})
+    if ctx.fault("reward-defaults-omitted"):
+        payload = _without_defaults(payload)
+    return ok(payload)
+
+
+def _without_defaults(value: Any) -> Any:
+    """proto3 JSON without default values (§1.2): false, 0, "", null, [] and {} are left out; the legacy
+    requiredPoints too (AMB-4)."""
+    if isinstance(value, dict):
+        kept = {k: _without_defaults(v) for k, v in value.items() if k != "requiredPoints"}
+        return {k: v for k, v in kept.items() if v not in (None, False, "", [], {}) and not _is_zero(v)}
+    if isinstance(value, list):
+        return [_without_defaults(v) for v in value]
+    return value
+
+
+def _is_zero(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
+
+
+def _reordered(value: Any) -> Any:
+    """The same JSON with every object's keys in reverse order (key order is free)."""
+    if isinstance(value, dict):
+        return {k: _reordered(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reordered(v) for v in value]
+    return value
+
+
+def _now(ctx: Context) -> str:
+    if ctx.fault("reward-other-ids-and-timestamps"):
+        return datetime.now(UTC).isoformat(timespec="microseconds")
+    return ctx.clock.now()
+
+
+def _new_id(ctx: Context) -> str:
+    return str(uuid.uuid1()) if ctx.fault("reward-other-ids-and-timestamps") else ctx.clock.new_id()
+
+
 def _new_reward(ctx: Context, fields: dict[str, Any], client: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.clock.now()
-    reward_id = ctx.clock.new_id()
+    now = _now(ctx)
+    reward_id = _new_id(ctx)
     if ctx.fault("reward-id-from-client") and is_guid(client.get("id")):
         reward_id = client["id"]
     if ctx.fault("reward-create-drops-config"):
@@ -356,7 +503,11 @@ def _field(name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[
 
 
 # paging ------------------------------------------------------------------------------------------
-def _encode_cursor(state: dict[str, Any]) -> str:
+def _encode_cursor(ctx: Context, state: dict[str, Any]) -> str:
+    if ctx.fault("reward-opaque-cursors"):
+        token = uuid.uuid4().hex
+        ctx.store.insert(CURSOR, {"id": token, "state": state})
+        return token
     return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
@@ -366,10 +517,13 @@ def _decode_cursor(ctx: Context, cursor: str, field: str) -> dict[str, Any] | No
         if ctx.fault("reward-long-cursor-accepted"):
             return None
         raise invalid([_field(field, f"must be at most {MAX_CURSOR} characters", "MAX_LENGTH")])
-    try:
-        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        state = None
+    if ctx.fault("reward-opaque-cursors"):
+        state = (ctx.store.get(CURSOR, cursor) or {}).get("state")
+    else:
+        try:
+            state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        except (ValueError, UnicodeDecodeError):
+            state = None
     if not isinstance(state, dict) or not isinstance(state.get("after"), list):
         raise invalid([_field(field, "is not a cursor this server issued")])
     try:  # a hand-made cursor must not reach the matcher unchecked
@@ -389,8 +543,38 @@ def _paging_limit(ctx: Context, raw: Any, field: str, default: int, maximum: int
     return limit or default  # 0 is the proto default: "not set"
 
 
+def serves_anonymously(ctx: Context, method: str, path: str) -> bool:
+    """Whether a request without credentials is served (only a fault variant says yes; COMMON-9)."""
+    return ctx.fault("reward-list-public") and method == "GET" and path == f"{PREFIX}/rewards"
+
+
+def _read_path_faults(ctx: Context, items: list[dict[str, Any]], *, listing: bool) -> list[dict[str, Any]]:
+    """What a read path drops in the round-trip fault variants."""
+    if listing and ctx.fault("reward-list-drops-scope"):
+        items = [{**r, "couponReward": _without(r["couponReward"], "scope")} if "couponReward" in r else r
+                 for r in items]
+    if not listing and ctx.fault("reward-query-drops-tier-configs"):
+        items = [_base_tier_only(r) for r in items]
+    return items
+
+
+def _without(value: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in value.items() if k != key}
+
+
+def _base_tier_only(reward: dict[str, Any]) -> dict[str, Any]:
+    out = json.loads(json.dumps(reward))
+    payloads = [out.get("discountAmount") or {}, *((out.get("couponReward") or {}).get(k) or {} for k in COUPON_KINDS)]
+    for payload in payloads:
+        if isinstance(payload, dict) and "configsByTier" in payload:
+            payload["configsByTier"] = [c for c in payload["configsByTier"] if not c.get("tierId")]
+    return out
+
+
 def routes(ctx: Context) -> list[Route]:
     store = ctx.store
+
+    cache: dict[str, dict[str, Any]] = {}  # only the stale-cache fault reads it
 
     def guid_path(reward_id: str) -> str:
         if not is_guid(reward_id):
@@ -422,13 +606,21 @@ def routes(ctx: Context) -> list[Route]:
             state.get("after"),
             limit,
             repeat_last=ctx.fault("reward-cursor-repeats-items"),
+            skip_next=ctx.fault("reward-cursor-skips-items"),
         )
+        result.items = _read_path_faults(ctx, result.items, listing=listing)
         return result
+
+    def default_sort(sort: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Order is undocumented (AMB-31): oldest first here, newest first in the alternative reading."""
+        if sort or not ctx.fault("reward-newest-first"):
+            return sort
+        return [{"fieldName": "createdDate", "order": "DESC"}]
 
     def cursor_for(result: Page, state: dict[str, Any]) -> dict[str, Any]:
         if result.next_after is None:
             return {}
-        return {"next": _encode_cursor({**state, "after": result.next_after})}
+        return {"next": _encode_cursor(ctx, {**state, "after": result.next_after})}
 
     async def list_rewards(request: Request) -> Response:
         params = request.query_params
@@ -438,12 +630,15 @@ def routes(ctx: Context) -> list[Route]:
         )
         if ctx.fault("reward-cursor-limit-ignored"):
             limit = DEFAULT_LIMIT
+        if ctx.fault("reward-newest-first") and params.get("cursorPaging.limit") in (None, "0"):
+            limit = OTHER_LIST_DEFAULT
         cursor = params.get("cursorPaging.cursor")
         state = (_decode_cursor(ctx, cursor, "cursorPaging.cursor") if cursor else None) or {"after": None}
-        state = {"after": state.get("after")}
+        state = {"after": state.get("after"), "sort": default_sort([])}
         result = page(state, limit, listing=True)
         count = result.total if ctx.fault("reward-paging-count-wrong") else len(result.items)
-        return ok(
+        return _answer(
+            ctx,
             {
                 "rewards": result.items,
                 "pagingMetadata": {
@@ -486,7 +681,7 @@ def routes(ctx: Context) -> list[Route]:
                 raise invalid([_field(exc.field, exc.description)]) from None
             if ctx.fault("reward-query-filter-ignored"):
                 filter_ = {}
-            state = {"filter": filter_, "sort": sort, "after": None}
+            state = {"filter": filter_, "sort": default_sort(sort), "after": None}
         result = page(state, limit, listing=False)
         metadata: dict[str, Any] = {
             "count": len(result.items),
@@ -495,20 +690,23 @@ def routes(ctx: Context) -> list[Route]:
         }
         if ctx.fault("reward-query-metadata-incomplete"):
             del metadata["hasNext"]
-        return ok({"rewards": result.items, "pagingMetadata": metadata})
+        return _answer(ctx, {"rewards": result.items, "pagingMetadata": metadata})
 
     async def create_reward(request: Request) -> Response:
         body = await read_json(request)
         v = Violations()
         raw = check.obj(v, body.get("reward"), "reward", required=True)
         fields = _reward_fields(ctx, v, _writable(raw), "reward") if raw is not None else {}
+        if v and raw is not None and fields.get("name") and ctx.fault("reward-rejected-create-stored"):
+            with store.transaction():
+                store.insert(REWARD, _new_reward(ctx, fields, raw))
         v.raise_if_any()
         assert raw is not None
         with store.transaction():
             reward = _new_reward(ctx, fields, raw)
             store.insert(REWARD, reward)
         ctx.emit("reward", "created", reward["id"], _render(ctx, reward))
-        return ok({"reward": _render(ctx, reward)})
+        return _answer(ctx, {"reward": _render(ctx, reward)})
 
     async def bulk_create(request: Request) -> Response:
         body = await read_json(request)
@@ -524,11 +722,15 @@ def routes(ctx: Context) -> list[Route]:
         if len(items) < 1 or (oversize and not ctx.fault("reward-bulk-oversize-partially-created")):
             raise invalid([_field("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
         results = []
+        rejected: ApiError | None = None
         with store.transaction():
             for index, raw in enumerate(items[:BULK_MAX] if oversize else items):
                 v = Violations()
                 entity = check.obj(v, raw, f"rewards[{index}]", required=True)
                 fields = _reward_fields(ctx, v, _writable(entity), f"rewards[{index}]") if entity else {}
+                if (v or entity is None) and ctx.fault("reward-bulk-rejected-keeps-earlier"):
+                    rejected = invalid(v.items or [_field(f"rewards[{index}]", "is required")])
+                    break
                 if v or entity is None:
                     where = 0 if ctx.fault("reward-bulk-original-index-wrong") else index
                     results.append(
@@ -561,13 +763,18 @@ def routes(ctx: Context) -> list[Route]:
                 )
         for created in (r["item"] for r in results if "item" in r):
             ctx.emit("reward", "created", str(created["id"]), created)
+        if rejected is not None:  # only with the fault: what came before the bad item was committed
+            return error_response(rejected)
         if oversize:  # only with the fault: the first 10 were stored, yet the request "fails"
             return error_response(
                 invalid([_field("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
             )
+        if ctx.fault("reward-bulk-results-reversed"):
+            results.reverse()
         successes = sum(1 for r in results if r["itemMetadata"]["success"])
         reported = successes + 1 if ctx.fault("reward-bulk-metadata-miscounted") else successes
-        return ok(
+        return _answer(
+            ctx,
             {
                 "results": results,
                 "bulkActionMetadata": {
@@ -580,10 +787,15 @@ def routes(ctx: Context) -> list[Route]:
 
     async def bulk_get(request: Request) -> Response:
         """SDK `bulkGetRewards` (not in the documents): this site's rewards, in the SDK's envelope."""
-        return ok({"rewardsInSite": [{"metaSiteId": ctx.site_id, "rewards": rendered()}]})
+        return _answer(ctx, {"rewardsInSite": [{"metaSiteId": ctx.site_id, "rewards": rendered()}]})
 
     async def get_reward(request: Request) -> Response:
-        return ok({"reward": _render(ctx, load(request.path_params["reward_id"]))})
+        reward_id = request.path_params["reward_id"]
+        if ctx.fault("reward-get-cached"):
+            if reward_id not in cache:
+                cache[reward_id] = load(reward_id)
+            return _answer(ctx, {"reward": _render(ctx, cache[reward_id])})
+        return _answer(ctx, {"reward": _render(ctx, load(reward_id))})
 
     async def update_reward(request: Request) -> Response:
         reward_id = guid_path(request.path_params["reward_id"])
@@ -598,8 +810,15 @@ def routes(ctx: Context) -> list[Route]:
             v.add("reward.revision", "must be a positive decimal string")
         if raw.get("name") is None and not ctx.fault("reward-update-without-name"):
             v.add("reward.name", "is required", "REQUIRED_FIELD")
+        seen: dict[str, Any] | None = None
+        if ctx.fault("reward-update-not-atomic"):
+            # The bug: check the revision, let other requests run, then write what was read, unguarded.
+            seen = load(reward_id)
+            if revision is not None and revision != int(seen["revision"]):
+                raise revision_mismatch("reward", reward_id)
+            await asyncio.sleep(0.05)
         with store.transaction():
-            current = load(reward_id)
+            current = seen or load(reward_id)
             changes = _writable(raw)
             if changes.get("name") is None:
                 changes.pop("name", None)
@@ -610,7 +829,7 @@ def routes(ctx: Context) -> list[Route]:
                 and not ctx.fault("reward-type-change-accepted")
             ):
                 v.add("reward.type", "the type of a reward cannot be changed", "IMMUTABLE")
-            merged = _writable(current)
+            merged = {} if ctx.fault("reward-put-replaces") else _writable(current)
             if any(changes.get(key) is not None for key in PAYLOAD_OF.values()):
                 for key in PAYLOAD_OF.values():
                     merged.pop(key, None)
@@ -619,6 +838,9 @@ def routes(ctx: Context) -> list[Route]:
             if v:
                 if ctx.fault("reward-invalid-update-partially-applied"):
                     store.replace(REWARD, {**current, "revision": str(int(current["revision"]) + 1)})
+                    return error_response(invalid(v.items))
+                if ctx.fault("reward-rejected-update-keeps-name") and isinstance(changes.get("name"), str):
+                    store.replace(REWARD, {**current, "name": changes["name"]})
                     return error_response(invalid(v.items))
                 v.raise_if_any()
             if (
@@ -638,13 +860,25 @@ def routes(ctx: Context) -> list[Route]:
                 **fields,
                 "revision": str(int(current["revision"]) + step),
                 "createdDate": current["createdDate"],
-                "updatedDate": ctx.clock.now(),
+                "updatedDate": _now(ctx),
             }
             if ctx.fault("reward-created-date-changes"):
                 updated["createdDate"] = updated["updatedDate"]
+            if ctx.fault("reward-updated-date-frozen"):
+                updated["updatedDate"] = current["updatedDate"]
+            if ctx.fault("reward-update-drops-flags") and isinstance(updated.get("couponReward"), dict):
+                updated["couponReward"] = {
+                    k: val
+                    for k, val in updated["couponReward"].items()
+                    if k not in ("limitedToOneItem", "appliesToSubscriptions")
+                }
             store.replace(REWARD, updated)
+            if ctx.fault("reward-update-touches-others"):
+                for other in store.all(REWARD):
+                    if other["id"] != reward_id and other.get("active") != updated.get("active"):
+                        store.replace(REWARD, {**other, "active": updated.get("active")})
         ctx.emit("reward", "updated", reward_id, _render(ctx, updated))
-        return ok({"reward": _render(ctx, updated)})
+        return _answer(ctx, {"reward": _render(ctx, updated)})
 
     async def delete_reward(request: Request) -> Response:
         reward_id = request.path_params["reward_id"]
@@ -657,18 +891,52 @@ def routes(ctx: Context) -> list[Route]:
                     raise invalid([_field("revision", "must be a positive decimal string")])
                 if revision != int(current["revision"]) and not ctx.fault("reward-stale-delete-accepted"):
                     raise revision_mismatch("reward", reward_id)
+            if ctx.fault("reward-delete-removes-neighbour"):
+                ids = [r["id"] for r in store.all(REWARD)]
+                position = ids.index(reward_id)
+                if position + 1 < len(ids):
+                    store.remove(REWARD, ids[position + 1])
             if not ctx.fault("reward-delete-keeps-reward"):
                 store.remove(REWARD, reward_id)
         ctx.emit("reward", "deleted", reward_id, _render(ctx, current))
-        return ok({})
+        return _answer(ctx, {})
 
-    return [
-        Route(f"{PREFIX}/rewards", list_rewards, methods=["GET"]),
-        Route(f"{PREFIX}/rewards", create_reward, methods=["POST"]),
-        Route(f"{PREFIX}/rewards/query", query_rewards, methods=["POST"]),
-        Route(f"{PREFIX}/bulk/rewards/create", bulk_create, methods=["POST"]),
-        Route(f"{PREFIX}/bulk/rewards", bulk_get, methods=["GET"]),
-        Route(f"{PREFIX}/rewards/{{reward_id}}", get_reward, methods=["GET"]),
-        Route(f"{PREFIX}/rewards/{{reward_id}}", update_reward, methods=["PUT"]),
-        Route(f"{PREFIX}/rewards/{{reward_id}}", delete_reward, methods=["DELETE"]),
+    table = [
+        (f"{PREFIX}/rewards", list_rewards, "GET"),
+        (f"{PREFIX}/rewards", create_reward, "POST"),
+        (f"{PREFIX}/rewards/query", query_rewards, "POST"),
+        (f"{PREFIX}/bulk/rewards/create", bulk_create, "POST"),
+        (f"{PREFIX}/bulk/rewards", bulk_get, "GET"),
+        (f"{PREFIX}/rewards/{{reward_id}}", get_reward, "GET"),
+        (f"{PREFIX}/rewards/{{reward_id}}", update_reward, "PUT"),
+        (f"{PREFIX}/rewards/{{reward_id}}", delete_reward, "DELETE"),
     ]
+    return [Route(path, _errors_reworded(ctx, handler), methods=[method]) for path, handler, method in table]
+
+
+def _errors_reworded(
+    ctx: Context, handler: Callable[[Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    """The alternative reading of every undocumented error detail: messages, codes and violation names
+    (§1.4: no API-specific codes are documented). Statuses stay as documented. The nonstandard-errors fault
+    answers the same statuses with a body that is not the standard one."""
+    if not ctx.fault("reward-other-error-details") and not ctx.fault("reward-errors-nonstandard"):
+        return handler
+
+    async def reworded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as error:
+            if ctx.fault("reward-errors-nonstandard"):
+                return JSONResponse({"error": error.message}, status_code=error.status)
+            details = json.loads(json.dumps(error.details))
+            application = details.get("applicationError")
+            if isinstance(application, dict):
+                application["code"] = f"LOYALTY_REWARDS_{application.get('code', 'ERROR')}"
+                application["description"] = "the loyalty rewards service refused the request"
+            for violation in (details.get("validationError") or {}).get("fieldViolations") or []:
+                violation["violatedRule"] = "RULE_BROKEN"
+                violation["description"] = f"bad value for {violation.get('field')}"
+            return error_response(ApiError(error.status, f"Request refused ({error.status})", details))
+
+    return reworded

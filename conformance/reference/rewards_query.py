@@ -125,6 +125,7 @@ def page_of(
     after: list[Any] | None,
     limit: int,
     repeat_last: bool = False,
+    skip_next: bool = False,
 ) -> Page:
     """One page: matches sorted by `sort` then id, strictly after the keyset `after`."""
     selected = sorted(
@@ -138,6 +139,8 @@ def page_of(
     next_after = None
     if len(selected) > limit and served:
         last = served[-2] if repeat_last and len(served) > 1 else served[-1]
+        if skip_next:  # a fault: the next page starts after the first item it should serve
+            last = selected[limit]
         next_after = _raw_key(last, sort)
     return Page(served, next_after, total)
 
