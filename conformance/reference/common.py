@@ -31,6 +31,11 @@ FAULTS = (
     Fault("strict-query-parameters", "COMMON-3",
           "query parameters an operation does not document (the SDK's ?id=, ?tierId=) are rejected (AMB-39)",
           kind="hostile"),
+    # A correct alternative reading: what §1.4 leaves free in error bodies is spelled differently.
+    Fault("errors-reworded", "COMMON-1",
+          "error messages, descriptions, application error codes and violated-rule names are worded differently, "
+          "with extra detail fields (no API-specific codes are documented)",
+          kind="correct"),
 )
 #: Query parameters the documents define, per method (AMB-39 strict reading rejects every other one).
 DOCUMENTED_QUERY = {
@@ -58,6 +63,8 @@ def middleware(ctx: Context) -> list[Middleware]:
         wrappers.append(Middleware(_RewriteResponses, errors=True))
     if ctx.fault("success-201"):
         wrappers.append(Middleware(_RewriteResponses, created=True))
+    if ctx.fault("errors-reworded"):
+        wrappers.append(Middleware(_RewriteResponses, reworded=True))
     if ctx.fault("strict-query-parameters"):
         wrappers.append(Middleware(_RejectUndocumentedQuery))
     if ctx.fault("strict-read-only-fields"):
@@ -166,10 +173,11 @@ def _reject_read_only(raw: bytes, method: str) -> tuple[int, dict[str, Any]] | N
 class _RewriteResponses:
     """Buffers each response and rewrites it: non-standard error bodies (COMMON-1) or 201 creates (AMB-29)."""
 
-    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False):
+    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False, reworded: bool = False):
         self.app = app
         self.errors = errors
         self.created = created
+        self.reworded = reworded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -197,10 +205,34 @@ class _RewriteResponses:
                 message = "error"
             await _send_json(send, status, {"error": message})
             return
+        if self.reworded and status >= 400:
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict):
+                await _send_json(send, status, _reword(payload))
+                return
         if self.created and status == 200 and scope["method"] == "POST" and not _is_read(scope["path"]):
             start = {**start, "status": 201}
         await send(start)
         await send({"type": "http.response.body", "body": raw, "more_body": False})
+
+
+def _reword(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same error in other words: messages, codes and rule names are free (§1.4 documents no codes)."""
+    details = dict(payload.get("details") or {})
+    application = details.get("applicationError")
+    if isinstance(application, dict):
+        code = str(application.get("code") or "ERROR")
+        details["applicationError"] = {**application, "code": f"WIX_{code}_V2", "description": "Request refused.",
+                                       "data": {"traceId": "0"}}
+    validation = details.get("validationError")
+    if isinstance(validation, dict):
+        details["validationError"] = {"fieldViolations": [
+            {**item, "description": "Invalid value.", "violatedRule": "OTHER", "ruleName": "RULE"}
+            for item in validation.get("fieldViolations") or [] if isinstance(item, dict)]}
+    return {"message": "The request could not be completed.", "details": details, "requestId": "0"}
 
 
 def _is_read(path: str) -> bool:

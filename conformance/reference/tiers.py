@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +12,8 @@ from starlette.routing import Route
 from conformance.reference import validation as check
 from conformance.reference.errors import ApiError, Violations, conflict, invalid, not_found, revision_mismatch
 from conformance.reference.faults import Fault
-from conformance.reference.http import Context, error_response, is_guid, ok, read_json, revision_of
+from conformance.reference.http import Context, error_response, is_guid, read_json, revision_of
+from conformance.reference.http import ok as plain_ok
 
 PREFIX = "/loyalty-tiers/v1"
 TIER = "tier"
@@ -104,6 +106,61 @@ FAULTS = (
         "Get Tiers Program Settings creates and returns the defaults instead of 404 (AMB-14)",
         kind="correct",
     ),
+    Fault(
+        "tier-bulk-results-reversed",
+        "COMMON-11",
+        "bulk results come in reverse request order, each with its correct originalIndex",
+        kind="correct",
+    ),
+    Fault(
+        "tier-other-encoding",
+        "TIER-1",
+        "time-based (version 1) GUIDs, microsecond timestamps with a +00:00 offset, keys in reverse order",
+        kind="correct",
+    ),
+    Fault(
+        "tier-undocumented-extras",
+        "TIER-1",
+        "tiers, settings and answers carry undocumented extra fields",
+        kind="correct",
+    ),
+    Fault(
+        "tier-defaults-omitted",
+        "TIER-1",
+        "default-valued fields are omitted (empty strings and objects, zeros, false, null; lists stay, as the "
+        "official SDK's getTiersProgram needs them) as proto-JSON does (§1.2)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-names-case-insensitive",
+        "TIER-2",
+        "tier names are unique regardless of case and surrounding spaces (AMB-10)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-zero-points-rejected",
+        "TIER-7",
+        "requiredPoints 0 is refused with 400 for a non-base tier (AMB-26)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-delete-requires-revision",
+        "TIER-13",
+        "a delete without ?revision= is refused with 400 (AMB-6)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-body-id-mismatch-rejected",
+        "TIER-9",
+        "a PATCH whose body id differs from the path id is refused with 400 (AMB-32)",
+        kind="correct",
+    ),
+    Fault(
+        "settings-strict-ranges",
+        "TIER-24",
+        "durationInMonths 1..11 and status UNKNOWN are refused with 400 (AMB-7, AMB-9)",
+        kind="correct",
+    ),
 )
 
 
@@ -128,6 +185,8 @@ def _tier_fields(
         minimum=0,
         maximum=max_points,
     )
+    if points == 0 and ctx.fault("tier-zero-points-rejected"):
+        v.add(f"{prefix}.requiredPoints", "0 points belong to the base tier", "OUT_OF_RANGE")
     if points is not None:
         out["requiredPoints"] = points
     return out
@@ -173,7 +232,43 @@ def _icon(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str) -> dict
 def _render(ctx: Context, tier: dict[str, Any]) -> dict[str, Any]:
     if ctx.fault("tier-revision-as-number"):
         return {**tier, "revision": int(tier["revision"])}
+    if ctx.fault("tier-undocumented-extras"):
+        definition = {**(tier.get("tierDefinition") or {}), "color": "#FFD700"}
+        return {**tier, "tierDefinition": definition, "loyaltyProgramId": ctx.site_id, "memberCount": 0}
     return tier
+
+
+def ok(ctx: Context, payload: Any) -> Response:
+    """A 200 answer, spelled the way the switched-on alternative reading spells it (ids, dates, key order,
+    omitted defaults, extra fields): none of that is documented, so a suite must not depend on it."""
+    if ctx.fault("tier-undocumented-extras") and isinstance(payload, dict) and payload:
+        payload = {**payload, "requestId": ctx.clock.new_id()}
+    if ctx.fault("tier-defaults-omitted"):
+        payload = _without_defaults(payload)
+    if ctx.fault("tier-other-encoding"):
+        payload = _other_encoding(payload)
+    return plain_ok(payload)
+
+
+def _without_defaults(value: Any) -> Any:
+    """Proto-JSON without "emit defaults": empty strings and objects, zeros, false and null vanish."""
+    if isinstance(value, dict):
+        kept = {k: _without_defaults(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", 0, False, None, {}) or isinstance(v, (float, list))}
+    if isinstance(value, list):
+        return [_without_defaults(v) for v in value]
+    return value
+
+
+def _other_encoding(value: Any) -> Any:
+    """Microsecond timestamps with a `+00:00` offset and keys in reverse order: both as valid as ours."""
+    if isinstance(value, dict):
+        return {k: _other_encoding(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_other_encoding(v) for v in value]
+    if isinstance(value, str) and len(value) == 24 and value.endswith("Z") and value[10] == "T":
+        return value[:-1] + "123+00:00"
+    return value
 
 
 def _conflicts(
@@ -182,12 +277,12 @@ def _conflicts(
     """The uniqueness rule (TIER-2/3/4): name and requiredPoints belong to one tier per site."""
     if on_update and ctx.fault("tier-update-uniqueness-ignored"):
         return None
-    name = fields.get("tierDefinition", {}).get("name")
+    name = _comparable(ctx, fields.get("tierDefinition", {}).get("name"))
     points = fields.get("requiredPoints")
     for other in others:
-        other_name = (other.get("tierDefinition") or {}).get("name")
+        other_name = _comparable(ctx, (other.get("tierDefinition") or {}).get("name"))
         if name is not None and other_name == name and not ctx.fault("tier-duplicate-name"):
-            return f"a tier named {name!r} already exists"
+            return f"a tier named {fields['tierDefinition']['name']!r} already exists"
         if (
             points is not None
             and other.get("requiredPoints") == points
@@ -197,9 +292,16 @@ def _conflicts(
     return None
 
 
+def _comparable(ctx: Context, name: Any) -> Any:
+    """Names compare exactly; AMB-10 lets a site compare them without case and surrounding spaces."""
+    if ctx.fault("tier-names-case-insensitive") and isinstance(name, str):
+        return name.strip().casefold()
+    return name
+
+
 def _new_tier(ctx: Context, fields: dict[str, Any], client: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.now()
-    tier_id = ctx.clock.new_id()
+    tier_id = str(uuid.uuid1()) if ctx.fault("tier-other-encoding") else ctx.clock.new_id()
     if ctx.fault("tier-id-from-client") and is_guid(client.get("id")):
         tier_id = client["id"]
     return {"id": tier_id, **fields, "revision": "1", "createdDate": now, "updatedDate": now}
@@ -235,7 +337,7 @@ def routes(ctx: Context) -> list[Route]:
         return tier
 
     async def list_tiers(request: Request) -> Response:
-        return ok({"tiers": _listed(ctx)})
+        return ok(ctx, {"tiers": _listed(ctx)})
 
     async def create_tier(request: Request) -> Response:
         body = await read_json(request)
@@ -251,8 +353,8 @@ def routes(ctx: Context) -> list[Route]:
             tier = _new_tier(ctx, fields, raw)
             store.insert(TIER, tier)
         if ctx.fault("tier-create-unwrapped"):
-            return ok(_render(ctx, tier))
-        return ok({"tier": _render(ctx, tier)})
+            return ok(ctx, _render(ctx, tier))
+        return ok(ctx, {"tier": _render(ctx, tier)})
 
     async def bulk_create(request: Request) -> Response:
         body = await read_json(request)
@@ -314,10 +416,12 @@ def routes(ctx: Context) -> list[Route]:
                 )
         if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
             return _rejected_after_commit(_oversize())
+        if ctx.fault("tier-bulk-results-reversed"):
+            results.reverse()
         successes = sum(1 for r in results if r["itemMetadata"]["success"])
         if ctx.fault("tier-bulk-metadata-miscounted"):
             successes += 1
-        return ok(
+        return ok(ctx, 
             {
                 "results": results,
                 "bulkActionMetadata": {
@@ -332,7 +436,7 @@ def routes(ctx: Context) -> list[Route]:
         tier_id = request.path_params["tier_id"]
         if tier_id == "program" and ctx.fault("tier-program-route-shadowed"):
             raise invalid([_field("tierId", "must be a GUID", "FORMAT")])
-        return ok({"tier": _render(ctx, load(tier_id))})
+        return ok(ctx, {"tier": _render(ctx, load(tier_id))})
 
     async def update_tier(request: Request) -> Response:
         tier_id = _guid_path(request.path_params["tier_id"], ctx=ctx)
@@ -341,6 +445,8 @@ def routes(ctx: Context) -> list[Route]:
         raw = check.obj(v, body.get("tier"), "tier", required=True) or {}
         if ctx.fault("tier-update-body-id-wins") and is_guid(raw.get("id")):
             tier_id = raw["id"]
+        if ctx.fault("tier-body-id-mismatch-rejected") and raw.get("id") not in (None, tier_id):
+            v.add("tier.id", "must equal the tier id in the path")
         fields = _tier_fields(ctx, v, raw, "tier", creating=False)
         revision = revision_of(raw.get("revision"))
         if raw.get("revision") is None and not ctx.fault("tier-update-without-revision"):
@@ -380,7 +486,7 @@ def routes(ctx: Context) -> list[Route]:
             if ctx.fault("tier-created-date-changes"):
                 updated["createdDate"] = updated["updatedDate"]
             store.replace(TIER, updated)
-        return ok({"tier": _render(ctx, updated)})
+        return ok(ctx, {"tier": _render(ctx, updated)})
 
     async def delete_tier(request: Request) -> Response:
         tier_id = request.path_params["tier_id"]
@@ -391,8 +497,10 @@ def routes(ctx: Context) -> list[Route]:
                 and is_guid(tier_id)
                 and store.get(TIER, tier_id) is None
             ):
-                return ok({})
+                return ok(ctx, {})
             current = load(tier_id)
+            if raw_revision is None and ctx.fault("tier-delete-requires-revision"):
+                raise invalid([_field("revision", "is required", "REQUIRED_FIELD")])
             if raw_revision is not None:
                 revision = revision_of(raw_revision)
                 if revision is None:
@@ -403,7 +511,7 @@ def routes(ctx: Context) -> list[Route]:
                 store.remove(TIER, tier_id)
         if ctx.fault("tier-delete-204"):
             return Response(status_code=204)
-        return ok({})
+        return ok(ctx, {})
 
     async def get_settings(request: Request) -> Response:
         settings = store.get(SETTINGS, SETTINGS_ID)
@@ -415,7 +523,7 @@ def routes(ctx: Context) -> list[Route]:
                     store.insert(SETTINGS, settings)
         if settings is None:
             raise not_found("tiers program settings", "for this site")
-        return ok({"programSettings": _public_settings(settings)})
+        return ok(ctx, {"programSettings": _public_settings(ctx, settings)})
 
     async def create_settings(request: Request) -> Response:
         body = await read_json(request)
@@ -441,7 +549,7 @@ def routes(ctx: Context) -> list[Route]:
                 store.replace(SETTINGS, settings)
             else:
                 store.insert(SETTINGS, settings)
-        return ok({"programSettings": _public_settings(settings)})
+        return ok(ctx, {"programSettings": _public_settings(ctx, settings)})
 
     async def update_settings(request: Request) -> Response:
         body = await read_json(request)
@@ -483,7 +591,7 @@ def routes(ctx: Context) -> list[Route]:
                 "updatedDate": ctx.clock.now(),
             }
             store.replace(SETTINGS, updated)
-        return ok({"programSettings": _public_settings(updated)})
+        return ok(ctx, {"programSettings": _public_settings(ctx, updated)})
 
     async def get_program(request: Request) -> Response:
         with store.transaction():
@@ -492,7 +600,7 @@ def routes(ctx: Context) -> list[Route]:
                 settings = _default_settings(ctx)
                 store.insert(SETTINGS, settings)
         tiers = [] if ctx.fault("program-omits-tiers") else _listed(ctx)
-        return ok({"tiers": tiers, "programSettings": _public_settings(settings)})
+        return ok(ctx, {"tiers": tiers, "programSettings": _public_settings(ctx, settings)})
 
     program_routes = (
         []
@@ -568,7 +676,8 @@ def _settings_fields(
         if status is None and require_all:
             v.add(f"{prefix}.status", "is required", "REQUIRED_FIELD")
     else:
-        status = check.enum(v, raw.get("status"), f"{prefix}.status", STATUSES, required=require_all)
+        allowed = STATUSES[1:] if ctx.fault("settings-strict-ranges") else STATUSES
+        status = check.enum(v, raw.get("status"), f"{prefix}.status", allowed, required=require_all)
     if status is not None:
         out["status"] = status
     window = check.obj(v, raw.get("rollingWindow"), f"{prefix}.rollingWindow", required=require_all)
@@ -581,7 +690,7 @@ def _settings_fields(
             window.get("durationInMonths"),
             f"{prefix}.rollingWindow.durationInMonths",
             required=True,
-            minimum=1,
+            minimum=12 if ctx.fault("settings-strict-ranges") else 1,
             maximum=maximum,
         )
         if months is not None:
@@ -594,8 +703,11 @@ def _settings_fields(
     return out
 
 
-def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in settings.items() if k != "id"}
+def _public_settings(ctx: Context, settings: dict[str, Any]) -> dict[str, Any]:
+    public = {k: v for k, v in settings.items() if k != "id"}
+    if ctx.fault("tier-undocumented-extras"):
+        public["pointsExpirationEnabled"] = False
+    return public
 
 
 def _field(name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:

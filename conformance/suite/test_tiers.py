@@ -129,6 +129,13 @@ def own_results(owned: Owned, answer: Exchange) -> None:
             owned.add("tier", item["id"])
 
 
+def original_index(result: Any) -> Any:
+    """`itemMetadata.originalIndex`, the only link between a bulk result and its request item (COMMON-11);
+    absent means 0, the default a proto-JSON server omits (§1.2)."""
+    metadata = (result or {}).get("itemMetadata") if isinstance(result, dict) else None
+    return (metadata or {}).get("originalIndex", 0) if isinstance(metadata, dict) else None
+
+
 def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """COMMON-11: the per-item invariants of a bulk create answer; returns the results."""
     body = expect.ok(answer, f"bulk create of {len(batch)} tiers")
@@ -137,7 +144,7 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
     assert isinstance(results, list)
     meta = body.get("bulkActionMetadata") or {}
     expect.that(isinstance(meta, dict), "bulkActionMetadata is an object", answer, rule="COMMON-11")
-    indexes = [((r or {}).get("itemMetadata") or {}).get("originalIndex") for r in results]
+    indexes = [original_index(r) for r in results]
     expect.that(
         all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(batch) for i in indexes),
         f"every itemMetadata.originalIndex indexes the request array, got {indexes}",
@@ -155,7 +162,7 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
         metadata = (result or {}).get("itemMetadata") or {}
         item = (result or {}).get("item")
         error = metadata.get("error")
-        index = metadata["originalIndex"]
+        index = original_index(result)
         if metadata.get("success") is True:
             successes += 1
             expect.that(
@@ -181,8 +188,8 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
             )
         else:
             expect.that(
-                metadata.get("success") is False,
-                f"results[{index}].itemMetadata.success is a boolean",
+                metadata.get("success", False) is False,
+                f"results[{index}].itemMetadata.success is a boolean (absent: false)",
                 answer,
                 rule="COMMON-11",
             )
@@ -757,7 +764,7 @@ def test_bulk_duplicates_of_existing_tiers(
     expect.that(name_of(fresh) in created, "the item without a clash is created", answer)
     expect.that(
         all(
-            r.get("itemMetadata", {}).get("originalIndex") != 0 or not r["itemMetadata"].get("success")
+            original_index(r) != 0 or not (r.get("itemMetadata") or {}).get("success")
             for r in results
         ),
         f"the item clashing on {field} with an existing tier fails",
