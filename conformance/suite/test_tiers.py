@@ -72,11 +72,18 @@ def create_tier(
     return tier
 
 
+class ReadBackFailed(AssertionError):
+    """A read the scenario needs to judge what a write did (List Tiers) failed: "nothing was created" (or any
+    other after-state) cannot be claimed from a read that did not answer, so the test fails."""
+
+
 def listed(tiers: TiersApi) -> list[dict[str, Any]]:
+    """Every listed tier; a List Tiers that does not answer 200 with a tiers array fails the test."""
     answer = tiers.list()
-    items = (
-        (answer.body or {}).get("tiers", []) if answer.status == 200 and isinstance(answer.body, dict) else []
-    )
+    body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else None
+    items = body.get("tiers", []) if body is not None else None
+    if not isinstance(items, list):
+        raise ReadBackFailed(f"List Tiers, needed to check the outcome, failed:\n  {answer.describe()}")
     return [t for t in items if isinstance(t, dict)]
 
 
