@@ -22,6 +22,11 @@ FAULTS = (
     Fault("auth-not-required", "COMMON-9", "requests without Authorization are served"),
     Fault("malformed-json-500", "COMMON-2", "a body that is not JSON answers 500 instead of 400"),
     Fault("success-201", "TIER-1", "successful creates (POST) answer 201 instead of 200 (AMB-29)"),
+    # One service behind a gateway of its own: the rewards and badges APIs get it wrong, tiers right.
+    Fault("error-body-nonstandard-outside-tiers", "COMMON-1",
+          'error bodies of the rewards and badges APIs become {"error": "..."}'),
+    Fault("auth-not-required-outside-tiers", "COMMON-9",
+          "the rewards and badges APIs serve requests without Authorization"),
     # Correct but SDK-hostile readings of every API (issue 9): the suite passes them in the tolerant profile with
     # an official-SDK warning, and fails them in strict.
     Fault("strict-read-only-fields", "COMMON-7",
@@ -45,6 +50,8 @@ DOCUMENTED_QUERY = {
 READ_ONLY_KEYS = {"_id", "createdDate", "updatedDate"}
 ICON_READ_ONLY = {"height", "width", "filename"}
 ENVELOPES = ("tier", "reward", "badge", "programSettings")
+#: Paths a per-service fault leaves alone (it breaks the other services only).
+TIERS_PREFIX = "/loyalty-tiers/"
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -57,10 +64,14 @@ def middleware(ctx: Context) -> list[Middleware]:
     wrappers: list[Middleware] = []
     if ctx.fault("auth-not-required"):
         wrappers.append(Middleware(_InjectAuthorization))
+    if ctx.fault("auth-not-required-outside-tiers"):
+        wrappers.append(Middleware(_InjectAuthorization, spared=TIERS_PREFIX))
     if ctx.fault("malformed-json-500"):
         wrappers.append(Middleware(_JudgeBody, judge=_crash_on_malformed_json))
     if ctx.fault("error-body-nonstandard"):
         wrappers.append(Middleware(_RewriteResponses, errors=True))
+    if ctx.fault("error-body-nonstandard-outside-tiers"):
+        wrappers.append(Middleware(_RewriteResponses, errors=True, spared=TIERS_PREFIX))
     if ctx.fault("success-201"):
         wrappers.append(Middleware(_RewriteResponses, created=True))
     if ctx.fault("errors-reworded"):
@@ -126,11 +137,13 @@ def _violation(field: str, description: str) -> dict[str, Any]:
 class _InjectAuthorization:
     """COMMON-9 fault: a request without credentials is served as if it carried some."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, spared: str | None = None):
         self.app = app
+        self.spared = spared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not dict(scope["headers"]).get(b"authorization", b"").strip():
+        spared = self.spared is not None and scope.get("path", "").startswith(self.spared)
+        if scope["type"] == "http" and not spared and not dict(scope["headers"]).get(b"authorization", b"").strip():
             scope = {**scope, "headers": [*scope["headers"], (b"authorization", b"anonymous")]}
         await self.app(scope, receive, send)
 
@@ -173,14 +186,16 @@ def _reject_read_only(raw: bytes, method: str) -> tuple[int, dict[str, Any]] | N
 class _RewriteResponses:
     """Buffers each response and rewrites it: non-standard error bodies (COMMON-1) or 201 creates (AMB-29)."""
 
-    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False, reworded: bool = False):
+    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False, reworded: bool = False,
+                 spared: str | None = None):
         self.app = app
         self.errors = errors
         self.created = created
         self.reworded = reworded
+        self.spared = spared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.spared is not None and scope["path"].startswith(self.spared)):
             await self.app(scope, receive, send)
             return
         start: dict[str, Any] = {}

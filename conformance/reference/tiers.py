@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from starlette.requests import Request
@@ -14,6 +16,7 @@ from conformance.reference.errors import ApiError, Violations, conflict, invalid
 from conformance.reference.faults import Fault
 from conformance.reference.http import Context, error_response, is_guid, read_json, revision_of
 from conformance.reference.http import ok as plain_ok
+from conformance.reference.store import Store
 
 PREFIX = "/loyalty-tiers/v1"
 TIER = "tier"
@@ -80,6 +83,31 @@ FAULTS = (
         "tier-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 20"
     ),
     Fault("tier-program-route-shadowed", "COMMON-17", "/tiers/program is routed as a tier id"),
+    Fault("tier-update-not-atomic", "COMMON-5",
+          "the revision check and the write of Update Tier are two steps: concurrent updates carrying one "
+          "revision all succeed"),
+    Fault("settings-update-not-atomic", "COMMON-5",
+          "the revision check and the write of Update Tiers Program Settings are two steps: concurrent "
+          "updates carrying one revision all succeed"),
+    Fault("tier-empty-name-stored", "TIER-8",
+          "a tier with an empty name is answered 400 but stored, so the next one gets 409 (a name clash)"),
+    Fault("settings-get-defaults-active", "TIER-15",
+          "Get Tiers Program Settings creates the defaults on a fresh site (AMB-14) with status ACTIVE"),
+    Fault("tier-bulk-invalid-rejected-after-storing", "COMMON-2",
+          "a bulk request with an invalid item answers 400 but keeps the items before it"),
+    Fault("tier-update-touches-others", "TIER-9",
+          "an update also bumps the revision and updatedDate of every other tier"),
+    Fault("tier-delete-removes-neighbour", "TIER-12", "a delete also removes the tier created after it"),
+    Fault("tier-list-drops-description", "TIER-1", "List Tiers leaves out tierDefinition.description"),
+    Fault("tier-get-drops-icon", "TIER-1", "Get Tier leaves out tierDefinition.icon"),
+    Fault("tier-program-stale-after-update", "TIER-9",
+          "Get Tiers Program serves tiers from a cache that updates do not refresh"),
+    Fault("tier-updated-date-frozen", "COMMON-8", "an update keeps the tier's old updatedDate"),
+    Fault("settings-updated-date-frozen", "COMMON-8", "a settings update keeps the old updatedDate"),
+    Fault("tier-rejected-delete-bumps-revision", "COMMON-5",
+          "a delete refused for a wrong revision (409) still bumps the tier's revision"),
+    Fault("settings-rejected-update-applies-status", "COMMON-2",
+          "a settings update refused for an invalid field (400) still stores the new status"),
     # Tolerated readings (no false positives): "hostile" passes tolerant and fails strict; "correct" is a
     # documented alternative the suite must pass in both profiles.
     Fault(
@@ -324,8 +352,20 @@ def _guid_path(value: str, kind: str = "tier", ctx: Context | None = None) -> st
     return value
 
 
+#: How long a non-atomic fault variant waits between its revision check and its write: long enough for
+#: concurrent requests to interleave there.
+RACE_WINDOW = 0.05
+
+
+def _atomic(ctx: Context, fault: str) -> AbstractContextManager[Store]:
+    """The transaction a read-check-write runs in; a non-atomic fault variant runs it without one."""
+    return nullcontext(ctx.store) if ctx.fault(fault) else ctx.store.transaction()
+
+
 def routes(ctx: Context) -> list[Route]:
     store = ctx.store
+    #: What Get Tiers Program shows with the stale-cache fault: tiers as they were created.
+    program_cache: dict[str, dict[str, Any]] = {}
 
     def load(tier_id: str) -> dict[str, Any]:
         _guid_path(tier_id, ctx=ctx)
@@ -337,13 +377,24 @@ def routes(ctx: Context) -> list[Route]:
         return tier
 
     async def list_tiers(request: Request) -> Response:
-        return ok(ctx, {"tiers": _listed(ctx)})
+        tiers = _listed(ctx)
+        if ctx.fault("tier-list-drops-description"):
+            for tier in tiers:
+                tier["tierDefinition"] = {k: v for k, v in (tier.get("tierDefinition") or {}).items()
+                                          if k != "description"}
+        return ok(ctx, {"tiers": tiers})
 
     async def create_tier(request: Request) -> Response:
         body = await read_json(request)
         v = Violations()
         raw = check.obj(v, body.get("tier"), "tier", required=True)
         fields = _tier_fields(ctx, v, raw, "tier", creating=True) if raw is not None else {}
+        if v and ctx.fault("tier-empty-name-stored") and (raw or {}).get("tierDefinition", {}).get("name") == "":
+            with store.transaction():
+                if any((t.get("tierDefinition") or {}).get("name") == "" for t in store.all(TIER)):
+                    raise conflict("a tier named '' already exists")
+                store.insert(TIER, _new_tier(ctx, {**fields, "tierDefinition": {"name": ""}}, raw or {}))
+            return _rejected_after_commit(v)
         v.raise_if_any()
         assert raw is not None
         with store.transaction():
@@ -352,6 +403,7 @@ def routes(ctx: Context) -> list[Route]:
                 raise _uniqueness(ctx, problem)
             tier = _new_tier(ctx, fields, raw)
             store.insert(TIER, tier)
+        program_cache[tier["id"]] = tier
         if ctx.fault("tier-create-unwrapped"):
             return ok(ctx, _render(ctx, tier))
         return ok(ctx, {"tier": _render(ctx, tier)})
@@ -372,6 +424,7 @@ def routes(ctx: Context) -> list[Route]:
         if ctx.fault("tier-bulk-duplicates-reject-all") and _internal_duplicates(items):
             raise conflict("the request contains two tiers with the same name or requiredPoints")
         results: list[dict[str, Any]] = []
+        refused: Violations | None = None
         with store.transaction():
             existing = store.all(TIER)
             for index, raw in enumerate(items[:BULK_MAX] if oversize else items):
@@ -382,6 +435,9 @@ def routes(ctx: Context) -> list[Route]:
                     if entity is not None
                     else {}
                 )
+                if v and ctx.fault("tier-bulk-invalid-rejected-after-storing"):
+                    refused = v
+                    break
                 problem = v.items[0]["description"] if v else None
                 code = "INVALID_ARGUMENT"
                 if problem is None:
@@ -403,6 +459,7 @@ def routes(ctx: Context) -> list[Route]:
                 assert entity is not None
                 tier = _new_tier(ctx, fields, entity)
                 store.insert(TIER, tier)
+                program_cache[tier["id"]] = tier
                 results.append(
                     {
                         "itemMetadata": {
@@ -414,6 +471,8 @@ def routes(ctx: Context) -> list[Route]:
                         "item": _render(ctx, tier),
                     }
                 )
+        if refused is not None:  # only with the fault: the items before the bad one were stored
+            return _rejected_after_commit(refused)
         if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
             return _rejected_after_commit(_oversize())
         if ctx.fault("tier-bulk-results-reversed"):
@@ -436,7 +495,10 @@ def routes(ctx: Context) -> list[Route]:
         tier_id = request.path_params["tier_id"]
         if tier_id == "program" and ctx.fault("tier-program-route-shadowed"):
             raise invalid([_field("tierId", "must be a GUID", "FORMAT")])
-        return ok(ctx, {"tier": _render(ctx, load(tier_id))})
+        tier = _render(ctx, load(tier_id))
+        if ctx.fault("tier-get-drops-icon"):
+            tier = {**tier, "tierDefinition": {k: v for k, v in tier["tierDefinition"].items() if k != "icon"}}
+        return ok(ctx, {"tier": tier})
 
     async def update_tier(request: Request) -> Response:
         tier_id = _guid_path(request.path_params["tier_id"], ctx=ctx)
@@ -453,7 +515,7 @@ def routes(ctx: Context) -> list[Route]:
             v.add("tier.revision", "is required", "REQUIRED_FIELD")
         elif raw.get("revision") is not None and revision is None:
             v.add("tier.revision", "must be a positive decimal string")
-        with store.transaction():
+        with _atomic(ctx, "tier-update-not-atomic"):
             current = load(tier_id)
             if v:
                 if ctx.fault("tier-invalid-update-partially-applied"):
@@ -467,6 +529,8 @@ def routes(ctx: Context) -> list[Route]:
                 and not (ctx.fault("tier-future-revision-accepted") and revision > int(current["revision"]))
             ):
                 raise revision_mismatch("tier", tier_id)
+            if ctx.fault("tier-update-not-atomic"):
+                await asyncio.sleep(RACE_WINDOW)  # checked, not yet written: another request may pass too
             others = [
                 t
                 for t in store.all(TIER)
@@ -482,15 +546,22 @@ def routes(ctx: Context) -> list[Route]:
                 updated["requiredPoints"] = fields["requiredPoints"]
             step = 0 if ctx.fault("tier-revision-not-incremented") else 1
             updated["revision"] = str(int(current["revision"]) + step)
-            updated["updatedDate"] = ctx.clock.now()
+            if not ctx.fault("tier-updated-date-frozen"):
+                updated["updatedDate"] = ctx.clock.now()
             if ctx.fault("tier-created-date-changes"):
                 updated["createdDate"] = updated["updatedDate"]
             store.replace(TIER, updated)
+            if ctx.fault("tier-update-touches-others"):
+                for other in store.all(TIER):
+                    if other["id"] != tier_id:
+                        bumped = str(int(other["revision"]) + 1)
+                        store.replace(TIER, {**other, "revision": bumped, "updatedDate": updated["updatedDate"]})
         return ok(ctx, {"tier": _render(ctx, updated)})
 
     async def delete_tier(request: Request) -> Response:
         tier_id = request.path_params["tier_id"]
         raw_revision = request.query_params.get("revision")
+        refused: ApiError | None = None
         with store.transaction():
             if (
                 ctx.fault("tier-delete-unknown-id-ok")
@@ -506,20 +577,32 @@ def routes(ctx: Context) -> list[Route]:
                 if revision is None:
                     raise invalid([_field("revision", "must be a positive decimal string")])
                 if revision != int(current["revision"]) and not ctx.fault("tier-stale-delete-accepted"):
-                    raise revision_mismatch("tier", tier_id)
-            if not ctx.fault("tier-delete-keeps-tier"):
+                    if not ctx.fault("tier-rejected-delete-bumps-revision"):
+                        raise revision_mismatch("tier", tier_id)
+                    store.replace(TIER, {**current, "revision": str(int(current["revision"]) + 1)})
+                    refused = revision_mismatch("tier", tier_id)
+            if refused is None and not ctx.fault("tier-delete-keeps-tier"):
+                if ctx.fault("tier-delete-removes-neighbour"):
+                    ids = [t["id"] for t in store.all(TIER)]
+                    if ids.index(tier_id) + 1 < len(ids):
+                        store.remove(TIER, ids[ids.index(tier_id) + 1])
                 store.remove(TIER, tier_id)
+        if refused is not None:  # only with the fault: the revision was bumped before refusing
+            return error_response(refused)
         if ctx.fault("tier-delete-204"):
             return Response(status_code=204)
         return ok(ctx, {})
 
     async def get_settings(request: Request) -> Response:
         settings = store.get(SETTINGS, SETTINGS_ID)
-        if settings is None and ctx.fault("settings-get-creates-defaults"):
+        creates = ctx.fault("settings-get-creates-defaults") or ctx.fault("settings-get-defaults-active")
+        if settings is None and creates:
             with store.transaction():
                 settings = store.get(SETTINGS, SETTINGS_ID)
                 if settings is None:
                     settings = _default_settings(ctx)
+                    if ctx.fault("settings-get-defaults-active"):
+                        settings["status"] = "ACTIVE"
                     store.insert(SETTINGS, settings)
         if settings is None:
             raise not_found("tiers program settings", "for this site")
@@ -561,8 +644,14 @@ def routes(ctx: Context) -> list[Route]:
             v.add("programSettings.revision", "is required", "REQUIRED_FIELD")
         elif revision is None:
             v.add("programSettings.revision", "must be a positive decimal string")
+        if v and "status" in fields and ctx.fault("settings-rejected-update-applies-status"):
+            with store.transaction():
+                current = store.get(SETTINGS, SETTINGS_ID)
+                if current is not None:
+                    store.replace(SETTINGS, {**current, "status": fields["status"]})
+            return _rejected_after_commit(v)
         v.raise_if_any()
-        with store.transaction():
+        with _atomic(ctx, "settings-update-not-atomic"):
             current = store.get(SETTINGS, SETTINGS_ID)
             if current is None:
                 raise not_found("tiers program settings", "for this site")
@@ -578,6 +667,8 @@ def routes(ctx: Context) -> list[Route]:
             )
             if revision != int(current["revision"]) and not (stale_ok or future_ok):
                 raise revision_mismatch("tiers program settings", "of this site")
+            if ctx.fault("settings-update-not-atomic"):
+                await asyncio.sleep(RACE_WINDOW)  # checked, not yet written: another request may pass too
             step = 0 if ctx.fault("settings-revision-not-incremented") else 1
             base = fields.get("baseTierDefinition", {})
             if ctx.fault("settings-base-tier-kept") and "baseTierDefinition" not in fields:
@@ -588,7 +679,7 @@ def routes(ctx: Context) -> list[Route]:
                 "rollingWindow": fields.get("rollingWindow", current["rollingWindow"]),
                 "baseTierDefinition": base,
                 "revision": str(int(current["revision"]) + step),
-                "updatedDate": ctx.clock.now(),
+                "updatedDate": current["updatedDate"] if ctx.fault("settings-updated-date-frozen") else ctx.clock.now(),
             }
             store.replace(SETTINGS, updated)
         return ok(ctx, {"programSettings": _public_settings(ctx, updated)})
@@ -600,6 +691,8 @@ def routes(ctx: Context) -> list[Route]:
                 settings = _default_settings(ctx)
                 store.insert(SETTINGS, settings)
         tiers = [] if ctx.fault("program-omits-tiers") else _listed(ctx)
+        if ctx.fault("tier-program-stale-after-update"):
+            tiers = [_render(ctx, program_cache.get(t["id"], t)) for t in store.all(TIER)]
         return ok(ctx, {"tiers": tiers, "programSettings": _public_settings(ctx, settings)})
 
     program_routes = (
