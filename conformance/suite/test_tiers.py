@@ -1289,30 +1289,26 @@ def test_update_round_trips_every_field(tiers: TiersApi, owned: Owned, expect: E
 
 
 # an operation on one tier leaves the others as they were ----------------------------------------------
-@pytest.mark.rule("TIER-9")
-def test_update_of_one_tier_leaves_the_others(
-    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
-) -> None:
-    before = create_tier(tiers, owned, expect, unique, **full_tier(unique, "neighbour before"))
-    changed = create_tier(tiers, owned, expect, unique, **full_tier(unique, "changed"))
-    after = create_tier(tiers, owned, expect, unique, **full_tier(unique, "neighbour after"))
-    answer = tiers.update(changed["id"], {**full_tier(unique, "updated"), "revision": changed["revision"]})
-    expect.setup(answer, "Update Tier")
-    for other in (before, after):
-        shows_everywhere(tiers, expect, other, "another tier after an update", answer, rule="TIER-9")
+#: The rule that says what each operation does to its own tier, and so to no other.
+OWN_TIER_ONLY = {"update": "TIER-9", "delete": "TIER-12"}
 
 
-@pytest.mark.rule("TIER-12")
-def test_delete_of_one_tier_leaves_the_others(
-    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
+@pytest.mark.rule(*OWN_TIER_ONLY.values())
+@pytest.mark.parametrize("operation", sorted(OWN_TIER_ONLY))
+def test_an_operation_on_one_tier_leaves_the_others(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, operation: str
 ) -> None:
     before = create_tier(tiers, owned, expect, unique, **full_tier(unique, "neighbour before"))
-    gone = create_tier(tiers, owned, expect, unique)
+    tier = create_tier(tiers, owned, expect, unique, **full_tier(unique, "the one changed"))
     after = create_tier(tiers, owned, expect, unique, **full_tier(unique, "neighbour after"))
-    answer = tiers.delete(gone["id"], revision=gone["revision"])
-    expect.setup(answer, "Delete Tier")
+    if operation == "update":
+        answer = tiers.update(tier["id"], {**full_tier(unique, "updated"), "revision": tier["revision"]})
+    else:
+        answer = tiers.delete(tier["id"], revision=tier["revision"])
+    expect.setup(answer, f"{operation} of one tier")
     for other in (before, after):
-        shows_everywhere(tiers, expect, other, "another tier after a delete", answer, rule="TIER-12")
+        shows_everywhere(tiers, expect, other, f"another tier, after the {operation}", answer,
+                         rule=OWN_TIER_ONLY[operation])
 
 
 # a rejected bulk request stores nothing ------------------------------------------------------------------
