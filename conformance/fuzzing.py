@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import hypothesis
+import pytest
 import schemathesis
 from schemathesis.generation.modes import GenerationMode
 
@@ -285,19 +286,21 @@ def stateful_test(api: str) -> Any:
         machine._hypothesis_internal_use_seed = _settings().seed  # what @hypothesis.seed sets: same run id, same walk
         try:
             machine.run(settings=stateful_settings())
-        except hypothesis.errors.FlakyStrategyDefinition:
+        except hypothesis.errors.FlakyStrategyDefinition as exc:
             # Which steps are possible depends on what the server answered, so Hypothesis can find its own
-            # exploration inconsistent and stop. That says nothing about the target: the steps already taken
-            # were judged, and a failing one is the finding.
+            # exploration inconsistent and stop. A failing step already taken is the finding; without one the
+            # walk was cut short, which is not a pass: the test says so (skipped, with Hypothesis's reason).
             first = getattr(request.node, "conformance_first_failure", None)
             if first is not None:
-                raise first from None
-        except Exception:
+                raise first from exc
+            pytest.skip(f"the stateful walk of {api} stopped early (Hypothesis: {str(exc).splitlines()[0][:200]}); "
+                        "its steps so far passed; re-run with another --seed for a full walk")
+        except Exception as exc:
             # Hypothesis replays a failing sequence against a server whose state has moved on, and may then
-            # report that replay instead; the first failure is the finding.
+            # report that replay instead; the first failure is the finding (Hypothesis's report stays attached).
             first = getattr(request.node, "conformance_first_failure", None)
             if first is not None:
-                raise first from None
+                raise first from exc
             raise
 
     test.__name__ = test.__qualname__ = f"test_stateful_{api}"

@@ -208,38 +208,90 @@ def test_settings_validation(client: TestClient, status: str, months: int, code:
 
 
 # concurrency (issue 4) ------------------------------------------------------------------------------
-def test_concurrent_updates_with_one_revision_let_exactly_one_win() -> None:
-    """20 PATCHes carrying revision "1" at once over real HTTP: one 200, nineteen 409, final revision "2"."""
-    server = EmbeddedServer().start()
+def concurrent_patches(base_url: str, path: str, bodies: list[dict[str, Any]]) -> list[int]:
+    """PATCH every body at once over real HTTP, one connection each; the status codes."""
+    headers = {"Authorization": "test"}
+    barrier = threading.Barrier(len(bodies))
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def patch(sent: dict[str, Any]) -> None:
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            answer = session.patch(base_url + path, headers=headers, timeout=30, json=sent)
+        with lock:
+            codes.append(answer.status_code)
+
+    threads = [threading.Thread(target=patch, args=(sent,)) for sent in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(codes)
+
+
+@pytest.mark.parametrize("fault", [None, "tier-update-not-atomic"])
+def test_concurrent_updates_with_one_revision_let_exactly_one_win(fault: str | None) -> None:
+    """20 PATCHes carrying revision "1" at once: one 200 and nineteen 409 on the clean reference; the
+    non-atomic fault variant really races (several win)."""
+    server = EmbeddedServer(faults=[fault] if fault else []).start()
     try:
         headers = {"Authorization": "test"}
         created = requests.post(
             server.base_url + T, json={"tier": body("Race", 10)}, headers=headers, timeout=10
         )
         tier_id = created.json()["tier"]["id"]
-        barrier = threading.Barrier(20)
-        codes: list[int] = []
-        lock = threading.Lock()
-
-        def patch(index: int) -> None:
-            with requests.Session() as session:
-                barrier.wait()
-                answer = session.patch(
-                    f"{server.base_url}{T}/{tier_id}",
-                    headers=headers,
-                    timeout=30,
-                    json={"tier": {"revision": "1", "requiredPoints": 1000 + index}},
-                )
-            with lock:
-                codes.append(answer.status_code)
-
-        threads = [threading.Thread(target=patch, args=(i,)) for i in range(20)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert sorted(codes) == [200] + [409] * 19, codes
+        bodies = [{"tier": {"revision": "1", "requiredPoints": 1000 + i}} for i in range(20)]
+        codes = concurrent_patches(server.base_url, f"{T}/{tier_id}", bodies)
         final = requests.get(f"{server.base_url}{T}/{tier_id}", headers=headers, timeout=10).json()["tier"]
-        assert final["revision"] == "2"
+        if fault:
+            assert codes.count(200) > 1, codes
+        else:
+            assert codes == [200] + [409] * 19, codes
+            assert final["revision"] == "2"
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("fault", [None, "settings-update-not-atomic"])
+def test_concurrent_settings_updates_race_only_in_the_fault_variant(fault: str | None) -> None:
+    server = EmbeddedServer(faults=[fault] if fault else []).start()
+    try:
+        requests.get(f"{server.base_url}{P}/tiers/program", headers={"Authorization": "test"}, timeout=10)
+        bodies = [{"programSettings": {"status": "PAUSED", "revision": "1",
+                                       "rollingWindow": {"durationInMonths": 12 + i}}} for i in range(8)]
+        codes = concurrent_patches(server.base_url, S, bodies)
+        assert codes.count(200) > 1 if fault else codes == [200] + [409] * 7, codes
+    finally:
+        server.stop()
+
+
+# correct alternative readings ------------------------------------------------------------------------
+def variant(fault: str) -> TestClient:
+    return TestClient(create_app(faults=[fault]), headers={"Authorization": "test"})
+
+
+def test_reversed_bulk_results_keep_their_original_index() -> None:
+    with variant("tier-bulk-results-reversed") as c:
+        results = c.post(f"{P}/bulk/tiers/create", json={"tiers": [body("a", 1), body("b", 2)]}).json()["results"]
+    assert [r["itemMetadata"]["originalIndex"] for r in results] == [1, 0]
+    assert [r["item"]["tierDefinition"]["name"] for r in results] == ["b", "a"]
+
+
+def test_omitted_defaults_and_other_encoding() -> None:
+    with variant("tier-defaults-omitted") as c:
+        tier = c.post(T, json={"tier": body("a", 1, icon={"url": "u"})}).json()["tier"]
+    assert "height" not in tier["tierDefinition"]["icon"]
+    with variant("tier-other-encoding") as c:
+        tier = c.post(T, json={"tier": body("a", 1)}).json()["tier"]
+    assert tier["createdDate"].endswith("+00:00") and list(tier)[0] == "updatedDate"
+
+
+@pytest.mark.parametrize(("fault", "sent", "status"), [
+    ("tier-names-case-insensitive", body(" GOLD ", 2), 409),
+    ("tier-zero-points-rejected", body("Zero", 0), 400),
+])
+def test_tolerated_refusals(fault: str, sent: dict[str, Any], status: int) -> None:
+    with variant(fault) as c:
+        make(c, "gold", 1)
+        assert_error(c.post(T, json={"tier": sent}), status)

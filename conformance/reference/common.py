@@ -22,6 +22,11 @@ FAULTS = (
     Fault("auth-not-required", "COMMON-9", "requests without Authorization are served"),
     Fault("malformed-json-500", "COMMON-2", "a body that is not JSON answers 500 instead of 400"),
     Fault("success-201", "TIER-1", "successful creates (POST) answer 201 instead of 200 (AMB-29)"),
+    # One service behind a gateway of its own: the rewards and badges APIs get it wrong, tiers right.
+    Fault("error-body-nonstandard-outside-tiers", "COMMON-1",
+          'error bodies of the rewards and badges APIs become {"error": "..."}'),
+    Fault("auth-not-required-outside-tiers", "COMMON-9",
+          "the rewards and badges APIs serve requests without Authorization"),
     # Correct but SDK-hostile readings of every API (issue 9): the suite passes them in the tolerant profile with
     # an official-SDK warning, and fails them in strict.
     Fault("strict-read-only-fields", "COMMON-7",
@@ -31,6 +36,11 @@ FAULTS = (
     Fault("strict-query-parameters", "COMMON-3",
           "query parameters an operation does not document (the SDK's ?id=, ?tierId=) are rejected (AMB-39)",
           kind="hostile"),
+    # A correct alternative reading: what §1.4 leaves free in error bodies is spelled differently.
+    Fault("errors-reworded", "COMMON-1",
+          "error messages, descriptions, application error codes and violated-rule names are worded differently, "
+          "with extra detail fields (no API-specific codes are documented)",
+          kind="correct"),
 )
 #: Query parameters the documents define, per method (AMB-39 strict reading rejects every other one).
 DOCUMENTED_QUERY = {
@@ -40,6 +50,8 @@ DOCUMENTED_QUERY = {
 READ_ONLY_KEYS = {"_id", "createdDate", "updatedDate"}
 ICON_READ_ONLY = {"height", "width", "filename"}
 ENVELOPES = ("tier", "reward", "badge", "programSettings")
+#: Paths a per-service fault leaves alone (it breaks the other services only).
+TIERS_PREFIX = "/loyalty-tiers/"
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -52,12 +64,18 @@ def middleware(ctx: Context) -> list[Middleware]:
     wrappers: list[Middleware] = []
     if ctx.fault("auth-not-required"):
         wrappers.append(Middleware(_InjectAuthorization))
+    if ctx.fault("auth-not-required-outside-tiers"):
+        wrappers.append(Middleware(_InjectAuthorization, spared=TIERS_PREFIX))
     if ctx.fault("malformed-json-500"):
         wrappers.append(Middleware(_JudgeBody, judge=_crash_on_malformed_json))
     if ctx.fault("error-body-nonstandard"):
         wrappers.append(Middleware(_RewriteResponses, errors=True))
+    if ctx.fault("error-body-nonstandard-outside-tiers"):
+        wrappers.append(Middleware(_RewriteResponses, errors=True, spared=TIERS_PREFIX))
     if ctx.fault("success-201"):
         wrappers.append(Middleware(_RewriteResponses, created=True))
+    if ctx.fault("errors-reworded"):
+        wrappers.append(Middleware(_RewriteResponses, reworded=True))
     if ctx.fault("strict-query-parameters"):
         wrappers.append(Middleware(_RejectUndocumentedQuery))
     if ctx.fault("strict-read-only-fields"):
@@ -119,11 +137,13 @@ def _violation(field: str, description: str) -> dict[str, Any]:
 class _InjectAuthorization:
     """COMMON-9 fault: a request without credentials is served as if it carried some."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, spared: str | None = None):
         self.app = app
+        self.spared = spared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not dict(scope["headers"]).get(b"authorization", b"").strip():
+        spared = self.spared is not None and scope.get("path", "").startswith(self.spared)
+        if scope["type"] == "http" and not spared and not dict(scope["headers"]).get(b"authorization", b"").strip():
             scope = {**scope, "headers": [*scope["headers"], (b"authorization", b"anonymous")]}
         await self.app(scope, receive, send)
 
@@ -166,13 +186,16 @@ def _reject_read_only(raw: bytes, method: str) -> tuple[int, dict[str, Any]] | N
 class _RewriteResponses:
     """Buffers each response and rewrites it: non-standard error bodies (COMMON-1) or 201 creates (AMB-29)."""
 
-    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False):
+    def __init__(self, app: ASGIApp, errors: bool = False, created: bool = False, reworded: bool = False,
+                 spared: str | None = None):
         self.app = app
         self.errors = errors
         self.created = created
+        self.reworded = reworded
+        self.spared = spared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.spared is not None and scope["path"].startswith(self.spared)):
             await self.app(scope, receive, send)
             return
         start: dict[str, Any] = {}
@@ -197,10 +220,34 @@ class _RewriteResponses:
                 message = "error"
             await _send_json(send, status, {"error": message})
             return
+        if self.reworded and status >= 400:
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                payload = None
+            if isinstance(payload, dict):
+                await _send_json(send, status, _reword(payload))
+                return
         if self.created and status == 200 and scope["method"] == "POST" and not _is_read(scope["path"]):
             start = {**start, "status": 201}
         await send(start)
         await send({"type": "http.response.body", "body": raw, "more_body": False})
+
+
+def _reword(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same error in other words: messages, codes and rule names are free (§1.4 documents no codes)."""
+    details = dict(payload.get("details") or {})
+    application = details.get("applicationError")
+    if isinstance(application, dict):
+        code = str(application.get("code") or "ERROR")
+        details["applicationError"] = {**application, "code": f"WIX_{code}_V2", "description": "Request refused.",
+                                       "data": {"traceId": "0"}}
+    validation = details.get("validationError")
+    if isinstance(validation, dict):
+        details["validationError"] = {"fieldViolations": [
+            {**item, "description": "Invalid value.", "violatedRule": "OTHER", "ruleName": "RULE"}
+            for item in validation.get("fieldViolations") or [] if isinstance(item, dict)]}
+    return {"message": "The request could not be completed.", "details": details, "requestId": "0"}
 
 
 def _is_read(path: str) -> bool:

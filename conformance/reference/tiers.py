@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from starlette.requests import Request
@@ -11,7 +14,9 @@ from starlette.routing import Route
 from conformance.reference import validation as check
 from conformance.reference.errors import ApiError, Violations, conflict, invalid, not_found, revision_mismatch
 from conformance.reference.faults import Fault
-from conformance.reference.http import Context, error_response, is_guid, ok, read_json, revision_of
+from conformance.reference.http import Context, error_response, is_guid, read_json, revision_of
+from conformance.reference.http import ok as plain_ok
+from conformance.reference.store import Store
 
 PREFIX = "/loyalty-tiers/v1"
 TIER = "tier"
@@ -78,6 +83,31 @@ FAULTS = (
         "tier-bulk-oversize-partially-created", "COMMON-12", "an oversize bulk request creates the first 20"
     ),
     Fault("tier-program-route-shadowed", "COMMON-17", "/tiers/program is routed as a tier id"),
+    Fault("tier-update-not-atomic", "COMMON-5",
+          "the revision check and the write of Update Tier are two steps: concurrent updates carrying one "
+          "revision all succeed"),
+    Fault("settings-update-not-atomic", "COMMON-5",
+          "the revision check and the write of Update Tiers Program Settings are two steps: concurrent "
+          "updates carrying one revision all succeed"),
+    Fault("tier-empty-name-stored", "TIER-8",
+          "a tier with an empty name is answered 400 but stored, so the next one gets 409 (a name clash)"),
+    Fault("settings-get-defaults-active", "TIER-15",
+          "Get Tiers Program Settings creates the defaults on a fresh site (AMB-14) with status ACTIVE"),
+    Fault("tier-bulk-invalid-rejected-after-storing", "COMMON-2",
+          "a bulk request with an invalid item answers 400 but keeps the items before it"),
+    Fault("tier-update-touches-others", "TIER-9",
+          "an update also bumps the revision and updatedDate of every other tier"),
+    Fault("tier-delete-removes-neighbour", "TIER-12", "a delete also removes the tier created after it"),
+    Fault("tier-list-drops-description", "TIER-1", "List Tiers leaves out tierDefinition.description"),
+    Fault("tier-get-drops-icon", "TIER-1", "Get Tier leaves out tierDefinition.icon"),
+    Fault("tier-program-stale-after-update", "TIER-9",
+          "Get Tiers Program serves tiers from a cache that updates do not refresh"),
+    Fault("tier-updated-date-frozen", "COMMON-8", "an update keeps the tier's old updatedDate"),
+    Fault("settings-updated-date-frozen", "COMMON-8", "a settings update keeps the old updatedDate"),
+    Fault("tier-rejected-delete-bumps-revision", "COMMON-5",
+          "a delete refused for a wrong revision (409) still bumps the tier's revision"),
+    Fault("settings-rejected-update-applies-status", "COMMON-2",
+          "a settings update refused for an invalid field (400) still stores the new status"),
     # Tolerated readings (no false positives): "hostile" passes tolerant and fails strict; "correct" is a
     # documented alternative the suite must pass in both profiles.
     Fault(
@@ -104,6 +134,61 @@ FAULTS = (
         "Get Tiers Program Settings creates and returns the defaults instead of 404 (AMB-14)",
         kind="correct",
     ),
+    Fault(
+        "tier-bulk-results-reversed",
+        "COMMON-11",
+        "bulk results come in reverse request order, each with its correct originalIndex",
+        kind="correct",
+    ),
+    Fault(
+        "tier-other-encoding",
+        "TIER-1",
+        "time-based (version 1) GUIDs, microsecond timestamps with a +00:00 offset, keys in reverse order",
+        kind="correct",
+    ),
+    Fault(
+        "tier-undocumented-extras",
+        "TIER-1",
+        "tiers, settings and answers carry undocumented extra fields",
+        kind="correct",
+    ),
+    Fault(
+        "tier-defaults-omitted",
+        "TIER-1",
+        "default-valued fields are omitted (empty strings and objects, zeros, false, null; lists stay, as the "
+        "official SDK's getTiersProgram needs them) as proto-JSON does (§1.2)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-names-case-insensitive",
+        "TIER-2",
+        "tier names are unique regardless of case and surrounding spaces (AMB-10)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-zero-points-rejected",
+        "TIER-7",
+        "requiredPoints 0 is refused with 400 for a non-base tier (AMB-26)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-delete-requires-revision",
+        "TIER-13",
+        "a delete without ?revision= is refused with 400 (AMB-6)",
+        kind="correct",
+    ),
+    Fault(
+        "tier-body-id-mismatch-rejected",
+        "TIER-9",
+        "a PATCH whose body id differs from the path id is refused with 400 (AMB-32)",
+        kind="correct",
+    ),
+    Fault(
+        "settings-strict-ranges",
+        "TIER-24",
+        "durationInMonths 1..11 and status UNKNOWN are refused with 400 (AMB-7, AMB-9)",
+        kind="correct",
+    ),
 )
 
 
@@ -128,6 +213,8 @@ def _tier_fields(
         minimum=0,
         maximum=max_points,
     )
+    if points == 0 and ctx.fault("tier-zero-points-rejected"):
+        v.add(f"{prefix}.requiredPoints", "0 points belong to the base tier", "OUT_OF_RANGE")
     if points is not None:
         out["requiredPoints"] = points
     return out
@@ -173,7 +260,43 @@ def _icon(ctx: Context, v: Violations, raw: dict[str, Any], prefix: str) -> dict
 def _render(ctx: Context, tier: dict[str, Any]) -> dict[str, Any]:
     if ctx.fault("tier-revision-as-number"):
         return {**tier, "revision": int(tier["revision"])}
+    if ctx.fault("tier-undocumented-extras"):
+        definition = {**(tier.get("tierDefinition") or {}), "color": "#FFD700"}
+        return {**tier, "tierDefinition": definition, "loyaltyProgramId": ctx.site_id, "memberCount": 0}
     return tier
+
+
+def ok(ctx: Context, payload: Any) -> Response:
+    """A 200 answer, spelled the way the switched-on alternative reading spells it (ids, dates, key order,
+    omitted defaults, extra fields): none of that is documented, so a suite must not depend on it."""
+    if ctx.fault("tier-undocumented-extras") and isinstance(payload, dict) and payload:
+        payload = {**payload, "requestId": ctx.clock.new_id()}
+    if ctx.fault("tier-defaults-omitted"):
+        payload = _without_defaults(payload)
+    if ctx.fault("tier-other-encoding"):
+        payload = _other_encoding(payload)
+    return plain_ok(payload)
+
+
+def _without_defaults(value: Any) -> Any:
+    """Proto-JSON without "emit defaults": empty strings and objects, zeros, false and null vanish."""
+    if isinstance(value, dict):
+        kept = {k: _without_defaults(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", 0, False, None, {}) or isinstance(v, (float, list))}
+    if isinstance(value, list):
+        return [_without_defaults(v) for v in value]
+    return value
+
+
+def _other_encoding(value: Any) -> Any:
+    """Microsecond timestamps with a `+00:00` offset and keys in reverse order: both as valid as ours."""
+    if isinstance(value, dict):
+        return {k: _other_encoding(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_other_encoding(v) for v in value]
+    if isinstance(value, str) and len(value) == 24 and value.endswith("Z") and value[10] == "T":
+        return value[:-1] + "123+00:00"
+    return value
 
 
 def _conflicts(
@@ -182,12 +305,12 @@ def _conflicts(
     """The uniqueness rule (TIER-2/3/4): name and requiredPoints belong to one tier per site."""
     if on_update and ctx.fault("tier-update-uniqueness-ignored"):
         return None
-    name = fields.get("tierDefinition", {}).get("name")
+    name = _comparable(ctx, fields.get("tierDefinition", {}).get("name"))
     points = fields.get("requiredPoints")
     for other in others:
-        other_name = (other.get("tierDefinition") or {}).get("name")
+        other_name = _comparable(ctx, (other.get("tierDefinition") or {}).get("name"))
         if name is not None and other_name == name and not ctx.fault("tier-duplicate-name"):
-            return f"a tier named {name!r} already exists"
+            return f"a tier named {fields['tierDefinition']['name']!r} already exists"
         if (
             points is not None
             and other.get("requiredPoints") == points
@@ -197,9 +320,16 @@ def _conflicts(
     return None
 
 
+def _comparable(ctx: Context, name: Any) -> Any:
+    """Names compare exactly; AMB-10 lets a site compare them without case and surrounding spaces."""
+    if ctx.fault("tier-names-case-insensitive") and isinstance(name, str):
+        return name.strip().casefold()
+    return name
+
+
 def _new_tier(ctx: Context, fields: dict[str, Any], client: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.now()
-    tier_id = ctx.clock.new_id()
+    tier_id = str(uuid.uuid1()) if ctx.fault("tier-other-encoding") else ctx.clock.new_id()
     if ctx.fault("tier-id-from-client") and is_guid(client.get("id")):
         tier_id = client["id"]
     return {"id": tier_id, **fields, "revision": "1", "createdDate": now, "updatedDate": now}
@@ -222,8 +352,20 @@ def _guid_path(value: str, kind: str = "tier", ctx: Context | None = None) -> st
     return value
 
 
+#: How long a non-atomic fault variant waits between its revision check and its write: long enough for
+#: concurrent requests to interleave there.
+RACE_WINDOW = 0.05
+
+
+def _atomic(ctx: Context, fault: str) -> AbstractContextManager[Store]:
+    """The transaction a read-check-write runs in; a non-atomic fault variant runs it without one."""
+    return nullcontext(ctx.store) if ctx.fault(fault) else ctx.store.transaction()
+
+
 def routes(ctx: Context) -> list[Route]:
     store = ctx.store
+    #: What Get Tiers Program shows with the stale-cache fault: tiers as they were created.
+    program_cache: dict[str, dict[str, Any]] = {}
 
     def load(tier_id: str) -> dict[str, Any]:
         _guid_path(tier_id, ctx=ctx)
@@ -235,13 +377,24 @@ def routes(ctx: Context) -> list[Route]:
         return tier
 
     async def list_tiers(request: Request) -> Response:
-        return ok({"tiers": _listed(ctx)})
+        tiers = _listed(ctx)
+        if ctx.fault("tier-list-drops-description"):
+            for tier in tiers:
+                tier["tierDefinition"] = {k: v for k, v in (tier.get("tierDefinition") or {}).items()
+                                          if k != "description"}
+        return ok(ctx, {"tiers": tiers})
 
     async def create_tier(request: Request) -> Response:
         body = await read_json(request)
         v = Violations()
         raw = check.obj(v, body.get("tier"), "tier", required=True)
         fields = _tier_fields(ctx, v, raw, "tier", creating=True) if raw is not None else {}
+        if v and ctx.fault("tier-empty-name-stored") and (raw or {}).get("tierDefinition", {}).get("name") == "":
+            with store.transaction():
+                if any((t.get("tierDefinition") or {}).get("name") == "" for t in store.all(TIER)):
+                    raise conflict("a tier named '' already exists")
+                store.insert(TIER, _new_tier(ctx, {**fields, "tierDefinition": {"name": ""}}, raw or {}))
+            return _rejected_after_commit(v)
         v.raise_if_any()
         assert raw is not None
         with store.transaction():
@@ -251,9 +404,10 @@ def routes(ctx: Context) -> list[Route]:
             tier = _new_tier(ctx, fields, raw)
             store.insert(TIER, tier)
         ctx.emit("tier", "created", tier["id"], _render(ctx, tier))
+        program_cache[tier["id"]] = tier
         if ctx.fault("tier-create-unwrapped"):
-            return ok(_render(ctx, tier))
-        return ok({"tier": _render(ctx, tier)})
+            return ok(ctx, _render(ctx, tier))
+        return ok(ctx, {"tier": _render(ctx, tier)})
 
     async def bulk_create(request: Request) -> Response:
         body = await read_json(request)
@@ -271,6 +425,7 @@ def routes(ctx: Context) -> list[Route]:
         if ctx.fault("tier-bulk-duplicates-reject-all") and _internal_duplicates(items):
             raise conflict("the request contains two tiers with the same name or requiredPoints")
         results: list[dict[str, Any]] = []
+        refused: Violations | None = None
         with store.transaction():
             existing = store.all(TIER)
             for index, raw in enumerate(items[:BULK_MAX] if oversize else items):
@@ -281,6 +436,9 @@ def routes(ctx: Context) -> list[Route]:
                     if entity is not None
                     else {}
                 )
+                if v and ctx.fault("tier-bulk-invalid-rejected-after-storing"):
+                    refused = v
+                    break
                 problem = v.items[0]["description"] if v else None
                 code = "INVALID_ARGUMENT"
                 if problem is None:
@@ -302,6 +460,7 @@ def routes(ctx: Context) -> list[Route]:
                 assert entity is not None
                 tier = _new_tier(ctx, fields, entity)
                 store.insert(TIER, tier)
+                program_cache[tier["id"]] = tier
                 results.append(
                     {
                         "itemMetadata": {
@@ -316,12 +475,16 @@ def routes(ctx: Context) -> list[Route]:
         for result in results:
             if "item" in result:
                 ctx.emit("tier", "created", result["item"]["id"], result["item"])
+        if refused is not None:  # only with the fault: the items before the bad one were stored
+            return _rejected_after_commit(refused)
         if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
             return _rejected_after_commit(_oversize())
+        if ctx.fault("tier-bulk-results-reversed"):
+            results.reverse()
         successes = sum(1 for r in results if r["itemMetadata"]["success"])
         if ctx.fault("tier-bulk-metadata-miscounted"):
             successes += 1
-        return ok(
+        return ok(ctx, 
             {
                 "results": results,
                 "bulkActionMetadata": {
@@ -336,7 +499,10 @@ def routes(ctx: Context) -> list[Route]:
         tier_id = request.path_params["tier_id"]
         if tier_id == "program" and ctx.fault("tier-program-route-shadowed"):
             raise invalid([_field("tierId", "must be a GUID", "FORMAT")])
-        return ok({"tier": _render(ctx, load(tier_id))})
+        tier = _render(ctx, load(tier_id))
+        if ctx.fault("tier-get-drops-icon"):
+            tier = {**tier, "tierDefinition": {k: v for k, v in tier["tierDefinition"].items() if k != "icon"}}
+        return ok(ctx, {"tier": tier})
 
     async def update_tier(request: Request) -> Response:
         tier_id = _guid_path(request.path_params["tier_id"], ctx=ctx)
@@ -345,13 +511,15 @@ def routes(ctx: Context) -> list[Route]:
         raw = check.obj(v, body.get("tier"), "tier", required=True) or {}
         if ctx.fault("tier-update-body-id-wins") and is_guid(raw.get("id")):
             tier_id = raw["id"]
+        if ctx.fault("tier-body-id-mismatch-rejected") and raw.get("id") not in (None, tier_id):
+            v.add("tier.id", "must equal the tier id in the path")
         fields = _tier_fields(ctx, v, raw, "tier", creating=False)
         revision = revision_of(raw.get("revision"))
         if raw.get("revision") is None and not ctx.fault("tier-update-without-revision"):
             v.add("tier.revision", "is required", "REQUIRED_FIELD")
         elif raw.get("revision") is not None and revision is None:
             v.add("tier.revision", "must be a positive decimal string")
-        with store.transaction():
+        with _atomic(ctx, "tier-update-not-atomic"):
             current = load(tier_id)
             if v:
                 if ctx.fault("tier-invalid-update-partially-applied"):
@@ -365,6 +533,8 @@ def routes(ctx: Context) -> list[Route]:
                 and not (ctx.fault("tier-future-revision-accepted") and revision > int(current["revision"]))
             ):
                 raise revision_mismatch("tier", tier_id)
+            if ctx.fault("tier-update-not-atomic"):
+                await asyncio.sleep(RACE_WINDOW)  # checked, not yet written: another request may pass too
             others = [
                 t
                 for t in store.all(TIER)
@@ -380,48 +550,69 @@ def routes(ctx: Context) -> list[Route]:
                 updated["requiredPoints"] = fields["requiredPoints"]
             step = 0 if ctx.fault("tier-revision-not-incremented") else 1
             updated["revision"] = str(int(current["revision"]) + step)
-            updated["updatedDate"] = ctx.clock.now()
+            if not ctx.fault("tier-updated-date-frozen"):
+                updated["updatedDate"] = ctx.clock.now()
             if ctx.fault("tier-created-date-changes"):
                 updated["createdDate"] = updated["updatedDate"]
             store.replace(TIER, updated)
+            if ctx.fault("tier-update-touches-others"):
+                for other in store.all(TIER):
+                    if other["id"] != tier_id:
+                        bumped = str(int(other["revision"]) + 1)
+                        store.replace(TIER, {**other, "revision": bumped, "updatedDate": updated["updatedDate"]})
         ctx.emit("tier", "updated", updated["id"], _render(ctx, updated))
-        return ok({"tier": _render(ctx, updated)})
+        return ok(ctx, {"tier": _render(ctx, updated)})
 
     async def delete_tier(request: Request) -> Response:
         tier_id = request.path_params["tier_id"]
         raw_revision = request.query_params.get("revision")
+        refused: ApiError | None = None
         with store.transaction():
             if (
                 ctx.fault("tier-delete-unknown-id-ok")
                 and is_guid(tier_id)
                 and store.get(TIER, tier_id) is None
             ):
-                return ok({})
+                return ok(ctx, {})
             current = load(tier_id)
+            if raw_revision is None and ctx.fault("tier-delete-requires-revision"):
+                raise invalid([_field("revision", "is required", "REQUIRED_FIELD")])
             if raw_revision is not None:
                 revision = revision_of(raw_revision)
                 if revision is None:
                     raise invalid([_field("revision", "must be a positive decimal string")])
                 if revision != int(current["revision"]) and not ctx.fault("tier-stale-delete-accepted"):
-                    raise revision_mismatch("tier", tier_id)
-            if not ctx.fault("tier-delete-keeps-tier"):
+                    if not ctx.fault("tier-rejected-delete-bumps-revision"):
+                        raise revision_mismatch("tier", tier_id)
+                    store.replace(TIER, {**current, "revision": str(int(current["revision"]) + 1)})
+                    refused = revision_mismatch("tier", tier_id)
+            if refused is None and not ctx.fault("tier-delete-keeps-tier"):
+                if ctx.fault("tier-delete-removes-neighbour"):
+                    ids = [t["id"] for t in store.all(TIER)]
+                    if ids.index(tier_id) + 1 < len(ids):
+                        store.remove(TIER, ids[ids.index(tier_id) + 1])
                 store.remove(TIER, tier_id)
+        if refused is not None:  # only with the fault: the revision was bumped before refusing
+            return error_response(refused)
         ctx.emit("tier", "deleted", tier_id, _render(ctx, current))
         if ctx.fault("tier-delete-204"):
             return Response(status_code=204)
-        return ok({})
+        return ok(ctx, {})
 
     async def get_settings(request: Request) -> Response:
         settings = store.get(SETTINGS, SETTINGS_ID)
-        if settings is None and ctx.fault("settings-get-creates-defaults"):
+        creates = ctx.fault("settings-get-creates-defaults") or ctx.fault("settings-get-defaults-active")
+        if settings is None and creates:
             with store.transaction():
                 settings = store.get(SETTINGS, SETTINGS_ID)
                 if settings is None:
                     settings = _default_settings(ctx)
+                    if ctx.fault("settings-get-defaults-active"):
+                        settings["status"] = "ACTIVE"
                     store.insert(SETTINGS, settings)
         if settings is None:
             raise not_found("tiers program settings", "for this site")
-        return ok({"programSettings": _public_settings(settings)})
+        return ok(ctx, {"programSettings": _public_settings(ctx, settings)})
 
     async def create_settings(request: Request) -> Response:
         body = await read_json(request)
@@ -447,7 +638,7 @@ def routes(ctx: Context) -> list[Route]:
                 store.replace(SETTINGS, settings)
             else:
                 store.insert(SETTINGS, settings)
-        return ok({"programSettings": _public_settings(settings)})
+        return ok(ctx, {"programSettings": _public_settings(ctx, settings)})
 
     async def update_settings(request: Request) -> Response:
         body = await read_json(request)
@@ -459,8 +650,14 @@ def routes(ctx: Context) -> list[Route]:
             v.add("programSettings.revision", "is required", "REQUIRED_FIELD")
         elif revision is None:
             v.add("programSettings.revision", "must be a positive decimal string")
+        if v and "status" in fields and ctx.fault("settings-rejected-update-applies-status"):
+            with store.transaction():
+                current = store.get(SETTINGS, SETTINGS_ID)
+                if current is not None:
+                    store.replace(SETTINGS, {**current, "status": fields["status"]})
+            return _rejected_after_commit(v)
         v.raise_if_any()
-        with store.transaction():
+        with _atomic(ctx, "settings-update-not-atomic"):
             current = store.get(SETTINGS, SETTINGS_ID)
             if current is None:
                 raise not_found("tiers program settings", "for this site")
@@ -476,6 +673,8 @@ def routes(ctx: Context) -> list[Route]:
             )
             if revision != int(current["revision"]) and not (stale_ok or future_ok):
                 raise revision_mismatch("tiers program settings", "of this site")
+            if ctx.fault("settings-update-not-atomic"):
+                await asyncio.sleep(RACE_WINDOW)  # checked, not yet written: another request may pass too
             step = 0 if ctx.fault("settings-revision-not-incremented") else 1
             base = fields.get("baseTierDefinition", {})
             if ctx.fault("settings-base-tier-kept") and "baseTierDefinition" not in fields:
@@ -486,10 +685,10 @@ def routes(ctx: Context) -> list[Route]:
                 "rollingWindow": fields.get("rollingWindow", current["rollingWindow"]),
                 "baseTierDefinition": base,
                 "revision": str(int(current["revision"]) + step),
-                "updatedDate": ctx.clock.now(),
+                "updatedDate": current["updatedDate"] if ctx.fault("settings-updated-date-frozen") else ctx.clock.now(),
             }
             store.replace(SETTINGS, updated)
-        return ok({"programSettings": _public_settings(updated)})
+        return ok(ctx, {"programSettings": _public_settings(ctx, updated)})
 
     async def get_program(request: Request) -> Response:
         with store.transaction():
@@ -498,7 +697,9 @@ def routes(ctx: Context) -> list[Route]:
                 settings = _default_settings(ctx)
                 store.insert(SETTINGS, settings)
         tiers = [] if ctx.fault("program-omits-tiers") else _listed(ctx)
-        return ok({"tiers": tiers, "programSettings": _public_settings(settings)})
+        if ctx.fault("tier-program-stale-after-update"):
+            tiers = [_render(ctx, program_cache.get(t["id"], t)) for t in store.all(TIER)]
+        return ok(ctx, {"tiers": tiers, "programSettings": _public_settings(ctx, settings)})
 
     program_routes = (
         []
@@ -574,7 +775,8 @@ def _settings_fields(
         if status is None and require_all:
             v.add(f"{prefix}.status", "is required", "REQUIRED_FIELD")
     else:
-        status = check.enum(v, raw.get("status"), f"{prefix}.status", STATUSES, required=require_all)
+        allowed = STATUSES[1:] if ctx.fault("settings-strict-ranges") else STATUSES
+        status = check.enum(v, raw.get("status"), f"{prefix}.status", allowed, required=require_all)
     if status is not None:
         out["status"] = status
     window = check.obj(v, raw.get("rollingWindow"), f"{prefix}.rollingWindow", required=require_all)
@@ -587,7 +789,7 @@ def _settings_fields(
             window.get("durationInMonths"),
             f"{prefix}.rollingWindow.durationInMonths",
             required=True,
-            minimum=1,
+            minimum=12 if ctx.fault("settings-strict-ranges") else 1,
             maximum=maximum,
         )
         if months is not None:
@@ -600,8 +802,11 @@ def _settings_fields(
     return out
 
 
-def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in settings.items() if k != "id"}
+def _public_settings(ctx: Context, settings: dict[str, Any]) -> dict[str, Any]:
+    public = {k: v for k, v in settings.items() if k != "id"}
+    if ctx.fault("tier-undocumented-extras"):
+        public["pointsExpirationEnabled"] = False
+    return public
 
 
 def _field(name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:

@@ -12,17 +12,19 @@ test_0_tiers_fresh_site.py, whose name sorts first so they run before any other 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from conformance.apis import not_before
+from conformance.apis import moment
 from conformance.apis.tiers import TiersApi, tier_body, tier_path, writable
 from conformance.live import Owned, site_lock
-from conformance.plugin import Unique
-from conformance.target import Exchange, Target
+from conformance.plugin import RunSettings, Unique
+from conformance.target import Exchange, Target, TargetError
 from conformance.verdict import ANY_4XX, Expect
 
 try:
@@ -72,11 +74,18 @@ def create_tier(
     return tier
 
 
+class ReadBackFailed(AssertionError):
+    """A read the scenario needs to judge what a write did (List Tiers) failed: "nothing was created" (or any
+    other after-state) cannot be claimed from a read that did not answer, so the test fails."""
+
+
 def listed(tiers: TiersApi) -> list[dict[str, Any]]:
+    """Every listed tier; a List Tiers that does not answer 200 with a tiers array fails the test."""
     answer = tiers.list()
-    items = (
-        (answer.body or {}).get("tiers", []) if answer.status == 200 and isinstance(answer.body, dict) else []
-    )
+    body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else None
+    items = body.get("tiers", []) if body is not None else None
+    if not isinstance(items, list):
+        raise ReadBackFailed(f"List Tiers, needed to check the outcome, failed:\n  {answer.describe()}")
     return [t for t in items if isinstance(t, dict)]
 
 
@@ -129,6 +138,13 @@ def own_results(owned: Owned, answer: Exchange) -> None:
             owned.add("tier", item["id"])
 
 
+def original_index(result: Any) -> Any:
+    """`itemMetadata.originalIndex`, the only link between a bulk result and its request item (COMMON-11);
+    absent means 0, the default a proto-JSON server omits (§1.2)."""
+    metadata = (result or {}).get("itemMetadata") if isinstance(result, dict) else None
+    return (metadata or {}).get("originalIndex", 0) if isinstance(metadata, dict) else None
+
+
 def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """COMMON-11: the per-item invariants of a bulk create answer; returns the results."""
     body = expect.ok(answer, f"bulk create of {len(batch)} tiers")
@@ -137,7 +153,7 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
     assert isinstance(results, list)
     meta = body.get("bulkActionMetadata") or {}
     expect.that(isinstance(meta, dict), "bulkActionMetadata is an object", answer, rule="COMMON-11")
-    indexes = [((r or {}).get("itemMetadata") or {}).get("originalIndex") for r in results]
+    indexes = [original_index(r) for r in results]
     expect.that(
         all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(batch) for i in indexes),
         f"every itemMetadata.originalIndex indexes the request array, got {indexes}",
@@ -155,7 +171,7 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
         metadata = (result or {}).get("itemMetadata") or {}
         item = (result or {}).get("item")
         error = metadata.get("error")
-        index = metadata["originalIndex"]
+        index = original_index(result)
         if metadata.get("success") is True:
             successes += 1
             expect.that(
@@ -181,8 +197,8 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
             )
         else:
             expect.that(
-                metadata.get("success") is False,
-                f"results[{index}].itemMetadata.success is a boolean",
+                metadata.get("success", False) is False,
+                f"results[{index}].itemMetadata.success is a boolean (absent: false)",
                 answer,
                 rule="COMMON-11",
             )
@@ -225,6 +241,121 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
 
 def succeeded(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r["item"] for r in results if (r.get("itemMetadata") or {}).get("success") is True]
+
+
+# what a write changed, through every read path ------------------------------------------------------
+def content(tier: dict[str, Any]) -> dict[str, Any]:
+    """The documented fields of a tier as a read shows them; absent means the default (§1.2), timestamps
+    compare as instants. What a write must change, and what a rejected write must leave alone."""
+    definition = tier.get("tierDefinition") or {}
+    icon = definition.get("icon") or {}
+    return {
+        "id": tier.get("id"),
+        "name": definition.get("name") or "",
+        "description": definition.get("description") or "",
+        "icon.url": icon.get("url") or "",
+        "requiredPoints": tier.get("requiredPoints") or 0,
+        "revision": tier.get("revision"),
+        "createdDate": moment(tier.get("createdDate")),
+        "updatedDate": moment(tier.get("updatedDate")),
+    }
+
+
+def views(tiers: TiersApi, expect: Expect, tier_id: str) -> dict[str, dict[str, Any] | None]:
+    """The tier as each read path shows it (None: absent there): Get Tier, List Tiers, Get Tiers Program."""
+    got = tiers.get(tier_id)
+    single = (got.body or {}).get("tier") if got.status == 200 and isinstance(got.body, dict) else None
+    program = expect.setup(tiers.program(), "Get Tiers Program")
+    in_program = program.get("tiers") if isinstance(program, dict) else None
+    if not isinstance(in_program, list):
+        raise ReadBackFailed(f"Get Tiers Program, needed to check the outcome, has no tiers array: {program!r}")
+    return {
+        "Get Tier": single if isinstance(single, dict) else None,
+        "List Tiers": next((t for t in listed(tiers) if t.get("id") == tier_id), None),
+        "Get Tiers Program": next((t for t in in_program if isinstance(t, dict) and t.get("id") == tier_id), None),
+    }
+
+
+def shows_everywhere(
+    tiers: TiersApi, expect: Expect, expected: dict[str, Any], what: str, answer: Exchange | None = None,
+    rule: str | None = None,
+) -> None:
+    """Every read path shows the tier exactly as `expected` (a tier as some answer or read showed it)."""
+    wanted = content(expected)
+    for path, shown in views(tiers, expect, str(expected.get("id"))).items():
+        got = content(shown) if shown is not None else {}
+        differs = {k: (wanted[k], got.get(k)) for k in wanted if got.get(k) != wanted[k]}
+        expect.that(
+            got == wanted,
+            f"{what}: {path} shows the tier as expected; differs (expected, shown): "
+            f"{differs if got else 'the tier is missing'}",
+            answer,
+            rule=rule,
+        )
+
+
+def unchanged(
+    tiers: TiersApi, expect: Expect, before: dict[str, Any], answer: Exchange, rule: str | None = None
+) -> None:
+    """COMMON-2 habit: after a refused write, the tier is what it was on every read path (every field)."""
+    shows_everywhere(tiers, expect, before, f"after the refused HTTP {answer.status}", answer, rule)
+
+
+# concurrency ----------------------------------------------------------------------------------------
+RACERS = 8
+
+
+def race(target: Target, send: Callable[[TiersApi, int], Exchange], count: int = RACERS) -> list[Exchange]:
+    """`count` requests released together, each on its own connection: one `Target` per thread, since a
+    `requests.Session` is not safe to share between threads. Waits are bounded; the exchanges join the log."""
+    racers = [Target(target.base_url, dict(target.headers), timeout=target.timeout) for _ in range(count)]
+    barrier = threading.Barrier(count)
+    answers: list[Exchange | None] = [None] * count
+    problems: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            answers[index] = send(TiersApi(racers[index]), index)
+        except (TargetError, threading.BrokenBarrierError) as exc:
+            problems.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=target.timeout + 30)
+    for racer in racers:
+        target.log.extend(racer.log)
+    if problems:
+        raise TargetError(f"a concurrent request failed: {problems[0]}")
+    done = [a for a in answers if a is not None]
+    if len(done) != count:
+        raise TargetError(f"{count - len(done)} of {count} concurrent requests got no answer in time")
+    return done
+
+
+@pytest.fixture
+def racing(conformance_settings: RunSettings) -> None:
+    """Concurrency is judged live only: vcrpy loses exchanges sent from several threads at once, and a replay
+    has no server whose atomicity could be judged (the stale/future revision scenarios still check COMMON-5)."""
+    if conformance_settings.record_dir or conformance_settings.replay_dir:
+        pytest.skip("concurrent requests cannot be recorded or replayed faithfully; run `conformance run "
+                    "--rule COMMON-5` against the target (without --record) to check atomicity")
+
+
+def one_winner(expect: Expect, answers: list[Exchange], what: str) -> Exchange:
+    """COMMON-5: of updates carrying the same current revision, exactly one wins and the others get 409."""
+    winners = [a for a in answers if a.status == 200]
+    codes = sorted(a.status for a in answers)
+    expect.that(
+        len(winners) == 1 and all(a.status == 409 for a in answers if a.status != 200),
+        f"{what}: of {len(answers)} concurrent updates carrying the same revision exactly one succeeds and the "
+        f"others get 409; got {codes}",
+        winners[1] if len(winners) > 1 else next((a for a in answers if a.status != 409), answers[0]),
+        rule="COMMON-5",
+    )
+    return winners[0]
 
 
 # program settings: a site-wide singleton --------------------------------------------------------------
@@ -313,6 +444,32 @@ def window(settings: dict[str, Any]) -> dict[str, Any]:
     return {"durationInMonths": months if isinstance(months, int) and 12 <= months <= 36 else 12}
 
 
+def settings_content(settings: dict[str, Any]) -> dict[str, Any]:
+    """The documented settings fields as a read shows them (absent = default, dates as instants)."""
+    base = settings.get("baseTierDefinition") or {}
+    return {
+        "status": settings.get("status"),
+        "revision": settings.get("revision"),
+        "rollingWindow.durationInMonths": (settings.get("rollingWindow") or {}).get("durationInMonths") or 0,
+        "baseTierDefinition.name": base.get("name") or "",
+        "baseTierDefinition.description": base.get("description") or "",
+        "baseTierDefinition.icon.url": (base.get("icon") or {}).get("url") or "",
+        "updatedDate": moment(settings.get("updatedDate")),
+    }
+
+
+def settings_unchanged(expect: Expect, before: dict[str, Any], after: dict[str, Any], answer: Exchange) -> None:
+    """COMMON-2: a refused settings write leaves every field as it was."""
+    wanted, got = settings_content(before), settings_content(after)
+    expect.that(
+        got == wanted,
+        f"the settings are unchanged after the refused HTTP {answer.status}; differs (before, after): "
+        f"{ {k: (wanted[k], got[k]) for k in wanted if wanted[k] != got[k]} }",
+        answer,
+        rule="COMMON-2",
+    )
+
+
 def settings_revision(tiers: TiersApi) -> Any:
     answer = tiers.settings()
     return (
@@ -343,26 +500,42 @@ def test_create_settings_when_they_exist_is_rejected(
     )
 
 
-@pytest.mark.rule("TIER-19", "COMMON-6")
+@pytest.mark.rule("TIER-19", "COMMON-8")
 def test_settings_update_with_current_revision_increments_it(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect
 ) -> None:
     current = program_settings.current()
     status = other_status(current.get("status"))
+    time.sleep(0.01)  # timestamps carry milliseconds: let the clock move, so "advances" can be strict
     answer = program_settings.update(current.get("revision"), status=status, rollingWindow=window(current))
     updated = entity(expect, answer, "Update Tiers Program Settings", key="programSettings")
+    before, after = moment(current.get("updatedDate")), moment(updated.get("updatedDate"))
+    expect.that(
+        before is None or (after is not None and after > before),
+        f"updatedDate advances: {current.get('updatedDate')!r} -> {updated.get('updatedDate')!r}",
+        answer,
+        rule="COMMON-8",
+    )
+    expect.that(
+        moment(updated.get("createdDate")) == moment(current.get("createdDate")),
+        f"createdDate never changes: {current.get('createdDate')!r} -> {updated.get('createdDate')!r}",
+        answer,
+        rule="COMMON-8",
+    )
     expected = str(int(current["revision"]) + 1) if str(current.get("revision", "")).isdigit() else None
     expect.that(
         updated.get("revision") == expected,
         f"revision goes {current.get('revision')!r} -> {expected!r}, got {updated.get('revision')!r}",
         answer,
+        rule="TIER-19",  # TIER-19 states the +1 for settings; it is COMMON-6 too, which other scenarios check
     )
-    expect.that(updated.get("status") == status, f"status is updated to {status}", answer)
+    expect.that(updated.get("status") == status, f"status is updated to {status}", answer, rule="TIER-19")
     stored = program_settings.current()
     expect.that(
         stored.get("status") == status and stored.get("revision") == expected,
         "Get Tiers Program Settings shows the update",
         answer,
+        rule="TIER-19",
     )
 
 
@@ -379,13 +552,8 @@ def test_settings_update_missing_a_required_field_is_rejected(
     }
     body.pop(missing)
     answer = tiers.update_settings(body)
-    expect.rejected(answer, 400, what=f"settings update without {missing}")
-    after = program_settings.current()
-    expect.that(
-        after.get("revision") == current.get("revision") and after.get("status") == current.get("status"),
-        "the settings (and their revision) are unchanged after the rejected update",
-        answer,
-    )
+    expect.rejected(answer, 400, what=f"settings update without {missing}", rule="TIER-20")
+    settings_unchanged(expect, current, program_settings.current(), answer)
 
 
 @pytest.mark.rule("TIER-21", "COMMON-5", "COMMON-6")
@@ -412,8 +580,9 @@ def test_settings_update_with_wrong_revision_is_rejected(
     expect.status(answer, 409, what=f"settings update carrying a {revision} revision")
     after = program_settings.current()
     expect.that(
-        after.get("revision") == bumped.get("revision") and after.get("status") == bumped.get("status"),
-        "the settings (and their revision) are unchanged after the rejected update",
+        settings_content(after) == settings_content(bumped),
+        f"the settings are unchanged after the refused update: {settings_content(bumped)} -> "
+        f"{settings_content(after)}",
         answer,
     )
 
@@ -480,16 +649,16 @@ def test_settings_status_values(
         )
 
 
-@pytest.mark.rule("TIER-24")
+@pytest.mark.rule("TIER-24", "COMMON-2")
 @pytest.mark.parametrize("months", [12, 36, 37, 0, -1, 1, 11])
 def test_settings_rolling_window_bounds(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, months: int
 ) -> None:
     current = program_settings.current()
+    # A refused update also carries another status: none of it may be applied (COMMON-2).
+    status = other_status(current.get("status")) if months in (37, 0, -1) else current.get("status") or "DISABLED"
     answer = program_settings.update(
-        current.get("revision"),
-        status=current.get("status") or "DISABLED",
-        rollingWindow={"durationInMonths": months},
+        current.get("revision"), status=status, rollingWindow={"durationInMonths": months}
     )
     if months in (12, 36):
         updated = entity(expect, answer, f"durationInMonths {months}", key="programSettings")
@@ -499,14 +668,8 @@ def test_settings_rolling_window_bounds(
             answer,
         )
     elif months in (37, 0, -1):
-        expect.rejected(answer, 400, what=f"durationInMonths {months}")
-        after = program_settings.current()
-        expect.that(
-            after.get("revision") == current.get("revision")
-            and after.get("rollingWindow") == current.get("rollingWindow"),
-            "the settings are unchanged after the rejected update",
-            answer,
-        )
+        expect.rejected(answer, 400, what=f"durationInMonths {months}", rule="TIER-24")
+        settings_unchanged(expect, current, program_settings.current(), answer)
     else:  # 1..11: the documents disagree (AMB-7): accepted or rejected, never a server error
         expect.that(
             answer.status == 200 or (400 <= answer.status < 500 and answer.status != 404),
@@ -646,14 +809,8 @@ def test_update_cannot_take_another_tiers_value(
     )
     answer = tiers.update(second["id"], {"revision": second["revision"], **change})
     expect.status(answer, 409, tolerated=[400], amb="AMB-12", what=f"update taking another tier's {field}")
-    after = entity(expect, tiers.get(second["id"]), "Get Tier after the rejected update")
-    expect.that(
-        after.get("revision") == second["revision"]
-        and name_of(after) == name_of(second)
-        and after.get("requiredPoints") == second["requiredPoints"],
-        "the updated tier is unchanged after the rejection",
-        answer,
-    )
+    unchanged(tiers, expect, second, answer)
+    unchanged(tiers, expect, first, answer)
     if field == "name":
         expect.that(count_named(tiers, name_of(first)) == 1, "the name still belongs to one tier", answer)
     else:
@@ -757,7 +914,7 @@ def test_bulk_duplicates_of_existing_tiers(
     expect.that(name_of(fresh) in created, "the item without a clash is created", answer)
     expect.that(
         all(
-            r.get("itemMetadata", {}).get("originalIndex") != 0 or not r["itemMetadata"].get("success")
+            original_index(r) != 0 or not (r.get("itemMetadata") or {}).get("success")
             for r in results
         ),
         f"the item clashing on {field} with an existing tier fails",
@@ -893,13 +1050,19 @@ def test_update_with_current_revision_increments_it(
         tier["revision"] == "1", f'a new tier has revision "1", got {tier["revision"]!r}', rule="COMMON-6"
     )
     new_name = unique.name()
+    time.sleep(0.01)  # timestamps carry milliseconds: let the clock move, so "advances" can be strict
     answer = tiers.update(tier["id"], {"revision": tier["revision"], "tierDefinition": {"name": new_name}})
     updated = entity(expect, answer, "update with the current revision")
     expect.that(
         updated.get("revision") == "2", f'revision goes "1" -> "2", got {updated.get("revision")!r}', answer
     )
     expect.that(name_of(updated) == new_name, "the response reflects the new name", answer)
-    expect.that(not_before(updated.get("updatedDate"), tier.get("updatedDate")), "updatedDate advances", answer)
+    before, after = moment(tier.get("updatedDate")), moment(updated.get("updatedDate"))
+    expect.that(
+        before is not None and after is not None and after > before,
+        f"updatedDate advances: {tier.get('updatedDate')!r} -> {updated.get('updatedDate')!r}",
+        answer,
+    )
     again = tiers.update(tier["id"], {"revision": "2", "requiredPoints": unique.points()})
     expect.that(
         entity(expect, again, "second update").get("revision") == "3", 'revision goes "2" -> "3"', again
@@ -956,12 +1119,7 @@ def test_update_with_wrong_revision_is_rejected(
     tier, current, sent = updated_once(tiers, owned, expect, unique, revision)
     answer = tiers.update(tier["id"], {"revision": sent, "tierDefinition": {"name": unique.name()}})
     expect.status(answer, 409, what=f"update carrying a {revision} revision")
-    after = entity(expect, tiers.get(tier["id"]), "Get Tier after the rejected update")
-    expect.that(
-        after.get("revision") == current.get("revision") and name_of(after) == name_of(current),
-        "the tier (and its revision) is unchanged after the rejected update",
-        answer,
-    )
+    unchanged(tiers, expect, current, answer)
 
 
 @pytest.mark.rule("TIER-11", "COMMON-6")
@@ -971,12 +1129,7 @@ def test_update_without_revision_is_rejected(
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.update(tier["id"], {"tierDefinition": {"name": unique.name()}})
     expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-5", what="update without revision")
-    after = entity(expect, tiers.get(tier["id"]), "Get Tier after the rejected update")
-    expect.that(
-        after.get("revision") == tier["revision"] and name_of(after) == name_of(tier),
-        "the tier (and its revision) is unchanged",
-        answer,
-    )
+    unchanged(tiers, expect, tier, answer)
 
 
 @pytest.mark.rule("TIER-12", "COMMON-10")
@@ -1006,13 +1159,7 @@ def test_delete_with_wrong_revision_is_rejected(
     tier, current, sent = updated_once(tiers, owned, expect, unique, revision)
     answer = tiers.delete(tier["id"], revision=sent)
     expect.status(answer, 409, what=f"delete carrying a {revision} revision")
-    after = tiers.get(tier["id"])
-    expect.that(after.status == 200, "the tier still exists after the rejected delete", answer)
-    expect.that(
-        ((after.body or {}).get("tier") or {}).get("revision") == current.get("revision"),
-        "the revision is unchanged after the rejected delete",
-        after,
-    )
+    unchanged(tiers, expect, current, answer)
 
 
 @pytest.mark.rule("TIER-13")
@@ -1103,3 +1250,135 @@ def test_unknown_and_malformed_tier_ids(
         expect.status(answer, 404, what=f"{operation} of an unknown tier id")
     else:
         expect.status(answer, 400, tolerated=[404], what=f"{operation} of a malformed tier id")
+
+
+# every field through every read path --------------------------------------------------------------------
+def full_tier(unique: Unique, description: str) -> dict[str, Any]:
+    """A tier body with every writable documented field set."""
+    return tier_body(unique.name(), unique.points(), description=description, icon={"url": ICON_URL})
+
+
+def sent_content(sent: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    """What a read must show for `sent`: its writable fields, the server's for the rest."""
+    return {**shown, "tierDefinition": {**(shown.get("tierDefinition") or {}), **sent["tierDefinition"],
+                                        "icon": {**((shown.get("tierDefinition") or {}).get("icon") or {}),
+                                                 **sent["tierDefinition"]["icon"]}},
+            "requiredPoints": sent["requiredPoints"]}
+
+
+@pytest.mark.rule("TIER-1")
+def test_create_round_trips_every_field(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+    sent = full_tier(unique, "round trip")
+    tier = create_tier(tiers, owned, expect, unique, **sent)
+    expect.that(content(tier) == content(sent_content(sent, tier)),
+                f"Create Tier echoes every field sent: sent {sent}, got {tier}", rule="TIER-1")
+    shows_everywhere(tiers, expect, tier, "after Create Tier", rule="TIER-1")
+
+
+@pytest.mark.rule("TIER-9")
+def test_update_round_trips_every_field(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+    """A complete body (AMB-23: no assertion about omitted fields), every field changed."""
+    tier = create_tier(tiers, owned, expect, unique, **full_tier(unique, "before"))
+    sent = {**full_tier(unique, "after"), "revision": tier["revision"]}
+    sent["tierDefinition"]["icon"] = {"url": ICON_URL.replace(".svg", "-2.svg")}
+    answer = tiers.update(tier["id"], sent)
+    updated = entity(expect, answer, "Update Tier with every field", rule="TIER-9")
+    expect.that(content(updated) == content(sent_content(sent, updated)),
+                f"Update Tier answers every field sent: sent {sent}, got {updated}", answer, rule="TIER-9")
+    shows_everywhere(tiers, expect, updated, "after Update Tier", answer, rule="TIER-9")
+
+
+# an operation on one tier leaves the others as they were ----------------------------------------------
+#: The rule that says what each operation does to its own tier, and so to no other.
+OWN_TIER_ONLY = {"update": "TIER-9", "delete": "TIER-12"}
+
+
+@pytest.mark.rule(*OWN_TIER_ONLY.values())
+@pytest.mark.parametrize("operation", sorted(OWN_TIER_ONLY))
+def test_an_operation_on_one_tier_leaves_the_others(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, operation: str
+) -> None:
+    before = create_tier(tiers, owned, expect, unique, **full_tier(unique, "neighbour before"))
+    tier = create_tier(tiers, owned, expect, unique, **full_tier(unique, "the one changed"))
+    after = create_tier(tiers, owned, expect, unique, **full_tier(unique, "neighbour after"))
+    if operation == "update":
+        answer = tiers.update(tier["id"], {**full_tier(unique, "updated"), "revision": tier["revision"]})
+    else:
+        answer = tiers.delete(tier["id"], revision=tier["revision"])
+    expect.setup(answer, f"{operation} of one tier")
+    for other in (before, after):
+        shows_everywhere(tiers, expect, other, f"another tier, after the {operation}", answer,
+                         rule=OWN_TIER_ONLY[operation])
+
+
+# a rejected bulk request stores nothing ------------------------------------------------------------------
+@pytest.mark.rule("COMMON-2", "COMMON-11")
+def test_bulk_with_an_invalid_item(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
+    """An invalid item (a 51-character name, TIER-8) fails alone in a 200 answer or rejects the request; a
+    rejected request stores none of the items, those before the bad one included."""
+    batch = [tier_body(unique.name(), unique.points()) for _ in range(4)]
+    bad_points = batch[2]["requiredPoints"]
+    batch[2] = tier_body(padded(unique.name(), 51), bad_points)
+    answer = tiers.bulk_create(batch)
+    own_results(owned, answer)
+    present = own_listed(tiers, owned, {name_of(item) for item in batch})
+    stored_bad = [t for t in listed(tiers) if t.get("requiredPoints") == bad_points]
+    for tier in stored_bad:
+        owned.add("tier", tier["id"])
+    expect.that(not stored_bad, "the invalid item is not stored", answer, rule="COMMON-2")
+    if 400 <= answer.status < 500 and answer.status != 404:
+        expect.that(
+            not present,
+            f"a refused bulk request stores none of its items; found {sorted(name_of(t) for t in present)}",
+            answer,
+            rule="COMMON-2",
+        )
+        return
+    results = check_bulk_result(expect, answer, batch)
+    created = {name_of(item) for item in succeeded(results)}
+    expect.that(
+        created == {name_of(batch[i]) for i in (0, 1, 3)},
+        f"the three valid items succeed and only they, got {sorted(map(str, created))}",
+        answer,
+        rule="COMMON-11",
+    )
+
+
+# COMMON-5: the revision check and the write are one step ---------------------------------------------------
+@pytest.mark.rule("COMMON-5")
+def test_concurrent_tier_updates_with_one_revision_have_one_winner(
+    tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, target: Target, racing: None
+) -> None:
+    tier = create_tier(tiers, owned, expect, unique)
+    points = [unique.points() for _ in range(RACERS)]
+    answers = race(target, lambda api, i: api.update(tier["id"], {"revision": tier["revision"],
+                                                                   "requiredPoints": points[i]}))
+    won = entity(expect, one_winner(expect, answers, "Update Tier"), "the winning update", rule="COMMON-5")
+    after = entity(expect, tiers.get(tier["id"]), "Get Tier after the concurrent updates", rule="COMMON-5")
+    expect.that(
+        after.get("revision") == "2" and after.get("requiredPoints") == won.get("requiredPoints"),
+        f'the tier ends at revision "2" with the winner\'s points {won.get("requiredPoints")}, got revision '
+        f'{after.get("revision")!r} and points {after.get("requiredPoints")!r}',
+        rule="COMMON-5",
+    )
+
+
+@pytest.mark.rule("COMMON-5")
+def test_concurrent_settings_updates_with_one_revision_have_one_winner(
+    tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, target: Target, racing: None
+) -> None:
+    current = program_settings.current()
+    status = current.get("status") if current.get("status") in ("ACTIVE", "PAUSED", "DISABLED") else "DISABLED"
+    revision = current.get("revision")
+    answers = race(target, lambda api, i: api.update_settings(
+        {"status": status, "revision": revision, "rollingWindow": {"durationInMonths": 12 + i}}))
+    won = entity(expect, one_winner(expect, answers, "Update Tiers Program Settings"), "the winning update",
+                 key="programSettings", rule="COMMON-5")
+    after = program_settings.current()
+    expected = str(int(str(revision)) + 1) if str(revision).isdigit() else None
+    expect.that(
+        after.get("revision") == expected and after.get("rollingWindow") == won.get("rollingWindow"),
+        f"the settings end at revision {expected!r} with the winner's rollingWindow {won.get('rollingWindow')}, "
+        f"got {after.get('revision')!r} and {after.get('rollingWindow')}",
+        rule="COMMON-5",
+    )
