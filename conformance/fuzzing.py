@@ -20,6 +20,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from conformance import checks
 from conformance.paths import spec_path
+from conformance.redact import Redactor
 from conformance.target import Target
 
 #: Built-in checks whose oracle is unsound for these APIs (see README "What is judged"):
@@ -131,7 +132,7 @@ class Fuzzer:
         self._track(case, response)
         self.node.conformance_traffic.append([case.method.upper(), server_path(self.api) + case.formatted_path,
                                               response.status_code])
-        validate(case, response, headers=dict(self.target.headers))
+        validate(case, response, headers=dict(self.target.headers), redactor=self.target.redactor)
 
     def _guard(self, case: Any) -> None:
         """On a live target, a call that changes an entity must aim at one this run created."""
@@ -188,7 +189,9 @@ class FuzzFailure(AssertionError):
     (domain checks start with the rule id they enforce), then the request as a curl line."""
 
 
-def validate(case: Any, response: Any, **kwargs: Any) -> None:
+def validate(case: Any, response: Any, redactor: Redactor | None = None, **kwargs: Any) -> None:
+    """Run the checks; a failure becomes one FuzzFailure whose text carries no secret (the curl line would
+    otherwise repeat the run's headers)."""
     from schemathesis.core.failures import Failure, FailureGroup
 
     try:
@@ -200,7 +203,8 @@ def validate(case: Any, response: Any, **kwargs: Any) -> None:
             detail = " ".join(str(failure.message).split())[:300]
             lines.append(f"violation: {failure.title}: {detail}" if detail else f"violation: {failure.title}")
         lines.append(f"exchange: {case.as_curl_command()}")
-        raise FuzzFailure("\n".join(lines)) from None
+        message = "\n".join(lines)
+        raise FuzzFailure(redactor.text(message) if redactor else message) from None
 
 
 def _excluded(case: Any = None) -> list[Any]:
@@ -252,7 +256,8 @@ def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
 
         def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
             try:
-                validate(case, response, transport_kwargs=kwargs or None, recorder=getattr(self, "recorder", None))
+                validate(case, response, redactor=target.redactor, transport_kwargs=kwargs or None,
+                         recorder=getattr(self, "recorder", None))
             except FuzzFailure as failure:
                 if not hasattr(node, "conformance_first_failure"):
                     node.conformance_first_failure = failure

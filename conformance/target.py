@@ -15,10 +15,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from requests.adapters import HTTPAdapter
+
+from conformance.redact import REDACTED, Redactor
 
 #: Header names whose values never leave the process (logs, reports, cassettes, failure messages).
 SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key", "x-wix-api-key", "proxy-authorization"})
-REDACTED = "[REDACTED]"
 MAX_BODY_EXCERPT = 600
 
 
@@ -92,6 +94,33 @@ def redact_headers(headers: dict[str, str], secret_names: frozenset[str] = SECRE
     return {k: (REDACTED if k.lower() in secret_names else v) for k, v in headers.items()}
 
 
+class RedactingAdapter(HTTPAdapter):
+    """Every answer has the run's secrets removed (body and headers) the moment it arrives, before a scenario,
+    a schemathesis check or a report can quote it: a target that echoes the credential cannot leak it."""
+
+    def __init__(self, redactor: Redactor):
+        super().__init__()
+        self.redactor = redactor
+
+    def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
+        response = super().build_response(req, resp)
+        if not self.redactor:
+            return response
+        response._content = self.redactor.data(response.content)  # reads the body once, as requests would
+        for name, value in list(response.headers.items()):
+            response.headers[name] = self.redactor.text(value)
+        raw_headers = getattr(response.raw, "headers", None)  # what schemathesis reads
+        if raw_headers is not None and hasattr(raw_headers, "getlist"):
+            for name in list(raw_headers):
+                values = raw_headers.getlist(name)
+                cleaned = [self.redactor.text(v) for v in values]
+                if cleaned != values:
+                    del raw_headers[name]
+                    for value in cleaned:
+                        raw_headers.add(name, value)
+        return response
+
+
 @dataclass
 class Target:
     """An implementation under test, reached over HTTP.
@@ -113,6 +142,10 @@ class Target:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        self.redactor = Redactor(self.headers.values())
+        adapter = RedactingAdapter(self.redactor)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     @property
     def secret_names(self) -> frozenset[str]:
@@ -165,9 +198,10 @@ class Target:
             break
         exchange = Exchange(
             method=method,
-            url=url,
-            request_headers=redact_headers(all_headers, self.secret_names),
-            request_body=json_body if json_body is not None else (raw_body if isinstance(raw_body, str) else None),
+            url=self.redactor.text(url),
+            request_headers=self.redactor.headers(redact_headers(all_headers, self.secret_names)),
+            request_body=self.redactor.any(json_body if json_body is not None
+                                           else (raw_body if isinstance(raw_body, str) else None)),
             status=response.status_code,
             response_headers=dict(response.headers),
             response_text=response.text,
