@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, interrupt
 from conformance.paths import APIS, PACKAGE_DIR, SUITE_DIR, spec_hashes
 from conformance.target import Target, TargetError
 
@@ -88,6 +88,7 @@ def execute(run: Run) -> int:
               f"profile {run.profile} · run {run.run_id}", flush=True)
         results_path = run.report_dir / "results.json"
         code = _pytest(run, results_path)
+        interrupt.must_stop_run()  # issue 19: an interrupted run ends in one line (cli.run), not a report
     elapsed = time.monotonic() - started
     return finish(run, results_path, code, elapsed, embedded)
 
@@ -171,8 +172,10 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
 def _pytest(run: Run, results_path: Path) -> int:
     import pytest
 
+    from conformance.interrupt_plugin import InterruptHooks
+
     run.report_dir.mkdir(parents=True, exist_ok=True)
-    return int(pytest.main(pytest_args(run, results_path)))
+    return int(pytest.main(pytest_args(run, results_path), plugins=[InterruptHooks()]))
 
 
 def finish(run: Run, results_path: Path, code: int, elapsed: float, embedded: bool) -> int:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import requests
 from requests.adapters import HTTPAdapter
 
+from conformance import interrupt
 from conformance.redact import REDACTED, Redactor
 
 #: Header names whose values never leave the process (logs, reports, cassettes, failure messages).
@@ -94,13 +95,21 @@ def redact_headers(headers: dict[str, str], secret_names: frozenset[str] = SECRE
     return {k: (REDACTED if k.lower() in secret_names else v) for k, v in headers.items()}
 
 
-class RedactingAdapter(HTTPAdapter):
-    """Every answer has the run's secrets removed (body and headers) the moment it arrives, before a scenario,
-    a schemathesis check or a report can quote it: a target that echoes the credential cannot leak it."""
+class SuiteAdapter(HTTPAdapter):
+    """The one door every request of the suite (scenarios and schemathesis alike) goes through.
+
+    Every answer has the run's secrets removed (body and headers) the moment it arrives, before a scenario,
+    a schemathesis check or a report can quote it: a target that echoes the credential cannot leak it.
+    And no request leaves once the run was interrupted, unless it is clean-up (`conformance.interrupt`).
+    """
 
     def __init__(self, redactor: Redactor):
         super().__init__()
         self.redactor = redactor
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        interrupt.must_stop()
+        return super().send(request, *args, **kwargs)
 
     def build_response(self, req: requests.PreparedRequest, resp: Any) -> requests.Response:
         response = super().build_response(req, resp)
@@ -143,7 +152,7 @@ class Target:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.redactor = Redactor(self.headers.values())
-        adapter = RedactingAdapter(self.redactor)
+        adapter = SuiteAdapter(self.redactor)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 

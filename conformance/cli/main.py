@@ -1,6 +1,7 @@
 """Entry point: dispatches to the subcommand modules and maps every failure to a one-line error.
 
-Exit codes: 0 conformant / success, 1 non-conformant / problems found, 2 usage or tool error.
+Exit codes: 0 conformant / success, 1 non-conformant / problems found, 2 usage or tool error,
+130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from conformance import __version__
 
 COMMANDS = ("run", "serve", "replay", "diff", "scan", "lint", "rules", "cleanup")
 EXIT_OK, EXIT_FAIL, EXIT_TOOL = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -69,9 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ToolError as exc:
         print(f"conformance: error: {exc}", file=sys.stderr)
         return EXIT_TOOL
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before `run` installed its handlers, or another command
         print("conformance: interrupted", file=sys.stderr)
-        return EXIT_TOOL
+        return EXIT_INTERRUPTED
     except Exception as exc:  # never a traceback for the user; the message names the problem
         print(f"conformance: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_TOOL

@@ -65,6 +65,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance import interrupt
     from conformance.cli.cleanup import check_run_id
     from conformance.cli.main import UsageError
     from conformance.runner import Run, execute
@@ -95,7 +96,13 @@ def run(args: argparse.Namespace) -> int:
         report_dir=Path(options.get("report_dir") or default_report_dir()),
         timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
     )
-    return execute(run_spec)
+
+    def sweep_hint() -> str | None:
+        if run_spec.disposable or not run_spec.base_url:
+            return None  # the embedded reference and its data end with the run
+        return f"conformance cleanup --base-url {run_spec.base_url} --run-id {run_spec.run_id}"
+
+    return interrupt.guarded(lambda: execute(run_spec), sweep_hint)
 
 
 def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
