@@ -24,6 +24,8 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "report_dir": str,
     "rules": list,
     "read_only": bool,
+    "retries": int,
+    "retry_budget": (int, float),
 }
 ENVIRONMENT = {"base_url": "CONFORMANCE_BASE_URL", "profile": "CONFORMANCE_PROFILE"}
 
@@ -60,7 +62,9 @@ def validate(data: dict[str, Any], origin: str) -> None:
         if name not in KEYS:
             raise ConfigError(f"{origin}: unknown key {key!r} (known: {', '.join(sorted(KEYS))})")
         if not isinstance(value, KEYS[name]) or (isinstance(value, bool) and KEYS[name] is int):
-            raise ConfigError(f"{origin}: {key} must be of type {KEYS[name].__name__}")  # type: ignore[union-attr]
+            kinds = KEYS[name] if isinstance(KEYS[name], tuple) else (KEYS[name],)
+            names = " or ".join(kind.__name__ for kind in kinds)  # type: ignore[union-attr]
+            raise ConfigError(f"{origin}: {key} must be of type {names}")
     for header, value in (data.get("headers") or {}).items():
         if not (isinstance(value, str) and value.startswith("env:")):
             raise ConfigError(f"{origin}: header {header} holds a literal value; write it as \"env:VARIABLE\" "

@@ -22,6 +22,7 @@ import pytest
 from conformance import rules
 from conformance.live import Owned, run_tag, sweep
 from conformance.target import Exchange, Target, TargetError
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
 from conformance.verdict import PROFILES, Expect
 
 #: Set in pytest_configure so modules that build schemathesis schemas at import time can read it.
@@ -75,6 +76,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
     group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
+    # issue 19: the retry budget of every request (conformance.transport)
+    group.addoption("--conformance-retries", type=int, default=DEFAULT_RETRIES, help="429/503 retries per request")
+    group.addoption("--conformance-retry-budget", type=float, default=DEFAULT_RETRY_BUDGET,
+                    help="seconds one request may spend waiting on 429/503 retries")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -108,6 +113,7 @@ def pytest_configure(config: pytest.Config) -> None:
         quick=opt.conformance_quick,
     )
     SETTINGS.extra["timeout"] = opt.conformance_timeout
+    SETTINGS.extra["retry"] = {"max_retries": opt.conformance_retries, "retry_budget": opt.conformance_retry_budget}
     SETTINGS.extra["faults"] = list(opt.conformance_fault)
     config.stash[_settings_key] = SETTINGS
     config.stash[_results_key] = []
@@ -219,7 +225,8 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
 @pytest.fixture(scope="session")
 def _session_target(conformance_settings: RunSettings) -> Target:
     return Target(conformance_settings.base_url or "http://replay.invalid", dict(conformance_settings.headers),
-                  timeout=conformance_settings.extra.get("timeout", 15.0))
+                  timeout=conformance_settings.extra.get("timeout", 15.0),
+                  **conformance_settings.extra.get("retry", {}))
 
 
 @pytest.fixture
@@ -396,7 +403,8 @@ class _ResultCollector:
         settings = settings_of(self.config)
         if not settings.replay_dir and not settings.embedded and not settings.read_only:
             try:
-                leftovers = sweep(Target(settings.base_url, dict(settings.headers)), settings.run_id)
+                leftovers = sweep(Target(settings.base_url, dict(settings.headers), **settings.extra.get("retry", {})),
+                                  settings.run_id)
             except (TargetError, NotImplementedError):
                 leftovers = {}
             settings.extra["swept"] = leftovers

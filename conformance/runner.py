@@ -16,14 +16,11 @@ from typing import Any
 
 from conformance import __version__, interrupt
 from conformance.paths import APIS, PACKAGE_DIR, SUITE_DIR, spec_hashes
-from conformance.target import Target, TargetError
+from conformance.probe import ProbeError, probe
+from conformance.target import Target
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
 
 EXIT_OK, EXIT_FAIL, EXIT_TOOL = 0, 1, 2
-PROBES = {
-    "tiers": "/loyalty-tiers/v1/tiers",
-    "rewards": "/loyalty-rewards/v1/rewards",
-    "badges": "/members/v3/badges",
-}
 LOCAL_KEY = "conformance-local"
 
 
@@ -57,6 +54,8 @@ class Run:
     #: and nothing needs guarding, since the data dies with the run.
     disposable: bool = False
     timeout: float = 15.0
+    retries: int = DEFAULT_RETRIES  # 429/503 retries per request, within retry_budget seconds of waiting
+    retry_budget: float = DEFAULT_RETRY_BUDGET
 
 
 def execute(run: Run) -> int:
@@ -80,9 +79,11 @@ def execute(run: Run) -> int:
             run.disposable = True
         assert run.base_url is not None
         if run.replay_dir is None:
-            probe_target = Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
-                                  max_retries=1)
-            probe(probe_target, run.apis or list(APIS))
+            try:  # issue 19: the probe has the run's retry budget and its own module
+                probe(Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
+                             max_retries=run.retries, retry_budget=run.retry_budget), run.apis or list(APIS))
+            except ProbeError as exc:
+                raise ToolError(str(exc)) from None
         describe = "embedded reference" + (f" with fault {', '.join(run.faults)}" if run.faults else "")
         print(f"conformance {__version__}: target {run.base_url if not embedded else describe} · "
               f"profile {run.profile} · run {run.run_id}", flush=True)
@@ -102,24 +103,6 @@ def check_specs(apis: list[str]) -> None:
             raise ToolError(f"spec file for {api} not found: {path.name} (set CONFORMANCE_SPECS to the specs folder)")
 
 
-def probe(target: Target, apis: list[str]) -> None:
-    """One read per API before anything else, so an unusable target is a one-line exit 2, not 200 failures."""
-    for api in apis:
-        try:
-            exchange = target.get(PROBES[api])
-        except TargetError as exc:
-            raise ToolError(str(exc)) from None
-        where = f"GET {PROBES[api]}"
-        if exchange.status in (401, 403):
-            raise ToolError(f"{where} answered {exchange.status}: the target refused the credentials "
-                            "(pass --header 'Authorization: env:VARIABLE')")
-        if exchange.status >= 500 or exchange.status == 429:
-            raise ToolError(f"{where} answered {exchange.status} even after retries: the target is not healthy")
-        if not exchange.is_json:
-            kind = "HTML" if "<html" in exchange.response_text[:500].lower() else "a non-JSON body"
-            raise ToolError(f"{where} answered {exchange.status} with {kind}: is --base-url the API host root?")
-
-
 def pytest_args(run: Run, results_path: Path) -> list[str]:
     args = [
         str(SUITE_DIR),
@@ -135,6 +118,7 @@ def pytest_args(run: Run, results_path: Path) -> list[str]:
         "--conformance-run-id", run.run_id,
         "--conformance-max-examples", str(run.max_examples),
         "--conformance-timeout", f"{run.timeout:g}",
+        "--conformance-retries", str(run.retries), "--conformance-retry-budget", f"{run.retry_budget:g}",
     ]
     if run.base_url:
         args += ["--conformance-base-url", run.base_url]

@@ -8,22 +8,20 @@ DELETE is held)."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import requests
+from proxy import Proxy, proxy_to
 from test_live_safety import KEY, prefill, snapshot
 
 from conformance.apis import badges, rewards, tiers
@@ -59,61 +57,6 @@ def reference_server(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@dataclass
-class Proxy:
-    """Forwards to the reference and counts; `hold_deletes` seconds before a DELETE goes on (0: none)."""
-
-    upstream: str
-    hold_deletes: float = 0.0
-    requests: int = 0
-    deletes_held: int = 0
-    tagged_creates: int = 0
-    tag: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-@contextmanager
-def proxy_to(state: Proxy) -> Iterator[str]:
-    session = requests.Session()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _forward(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            with state.lock:
-                state.requests += 1
-            if self.command == "DELETE" and state.hold_deletes:
-                with state.lock:
-                    state.deletes_held += 1
-                time.sleep(state.hold_deletes)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            answer = session.request(self.command, state.upstream + self.path, data=body, headers=headers, timeout=30)
-            if self.command == "POST" and answer.status_code == 200 and state.tag and state.tag in answer.text:
-                with state.lock:
-                    state.tagged_creates += 1
-            self.send_response(answer.status_code)
-            self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
-            self.send_header("Content-Length", str(len(answer.content)))
-            self.end_headers()
-            self.wfile.write(answer.content)
-
-        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _forward
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def start_run(url: str, run_id: str, cwd: Path) -> subprocess.Popen[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.paths import APIS
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
 
 QUICK_EXAMPLES = 3
 DEFAULT_EXAMPLES = 25
@@ -36,6 +37,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--read-only", action="store_true", help="run only the checks that do not write")
     parser.add_argument("--timeout", type=_seconds, default=None,
                         help="seconds to wait for each answer before the target counts as unresponsive (15)")
+    parser.add_argument("--retries", type=_retries, default=None,
+                        help=f"retries of a 429/503 answer per request, honouring Retry-After ({DEFAULT_RETRIES})")
+    parser.add_argument("--retry-budget", type=_budget, default=None, metavar="SECONDS",
+                        help=f"most seconds one request waits on 429/503 retries ({DEFAULT_RETRY_BUDGET:g})")
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +58,20 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
 def _seconds(text: str) -> float:
     value = float(text)
     if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return value
+
+
+def _retries(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 20:
+        raise argparse.ArgumentTypeError("must be between 0 and 20")
+    return value
+
+
+def _budget(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 600:
         raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
     return value
 
@@ -95,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         read_only=options.get("read_only", False),
         report_dir=Path(options.get("report_dir") or default_report_dir()),
         timeout=getattr(args, "timeout", None) or DEFAULT_TIMEOUT,
+        retries=options.get("retries", DEFAULT_RETRIES),
+        retry_budget=float(options.get("retry_budget", DEFAULT_RETRY_BUDGET)),
     )
 
     def sweep_hint() -> str | None:
@@ -125,6 +146,8 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
             "workers": args.workers,
             "report_dir": getattr(args, "report_dir", None),
             "read_only": getattr(args, "read_only", False),
+            "retries": getattr(args, "retries", None),
+            "retry_budget": getattr(args, "retry_budget", None),
         }
         options = resolve(flags, file_data)
         header_lines = [f"{k}: {v}" for k, v in (options.get("headers") or {}).items()]
