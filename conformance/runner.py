@@ -85,7 +85,8 @@ def execute(run: Run) -> int:
             except ProbeError as exc:
                 raise ToolError(str(exc)) from None
         describe = "embedded reference" + (f" with fault {', '.join(run.faults)}" if run.faults else "")
-        print(f"conformance {__version__}: target {run.base_url if not embedded else describe} · "
+        shown = f"cassettes {run.replay_dir}" if run.replay_dir else (describe if embedded else run.base_url)
+        print(f"conformance {__version__}: target {shown} · "
               f"profile {run.profile} · run {run.run_id}", flush=True)
         results_path = run.report_dir / "results.json"
         code = _pytest(run, results_path)

@@ -25,7 +25,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from conformance.cli.main import UsageError
     from conformance.cli.run import default_report_dir
-    from conformance.recording import read_manifest
+    from conformance.recording import CassetteError, check_cassettes, read_manifest
     from conformance.runner import EXIT_TOOL, Run, execute
     from conformance.target import REDACTED
 
@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.cassettes} is not a folder")
     try:
         manifest = read_manifest(folder)
-    except (FileNotFoundError, ValueError) as exc:
+        check_cassettes(folder)
+    except (FileNotFoundError, ValueError, CassetteError) as exc:
         raise UsageError(str(exc)) from None
     profile = args.profile or manifest.get("profile") or "tolerant"
     report_dir = Path(args.report_dir or default_report_dir())
