@@ -14,7 +14,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("diff", help="compare two runs (cassette sets, report folders or report.json)")
     parser.add_argument("old", metavar="OLD", help="cassette set, report folder or report.json")
     parser.add_argument("new", metavar="NEW", help="cassette set, report folder or report.json")
-    parser.add_argument("--out", default="diff", help="folder for diff.md and diff.html (default: ./diff)")
+    parser.add_argument("--out", help="folder for diff.md and diff.html (default: reports/diff-<timestamp>, next to "
+                        "the run reports, so nothing lands in the working tree)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     except DiffInputError as exc:
         raise UsageError(str(exc)) from None
     changes = compare(old, new)
-    out = Path(args.out)
+    out = Path(args.out or default_out())
     out.mkdir(parents=True, exist_ok=True)
     markdown = diff_markdown(old, new, changes)
     (out / "diff.md").write_text(markdown, encoding="utf-8")
@@ -37,3 +38,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(breaking)} breaking, {len(changes) - len(breaking)} benign change(s); written to {out}/diff.md, "
           f"{out}/diff.html")
     return 1 if breaking else 0
+
+
+def default_out() -> str:
+    from conformance.cli.run import default_report_dir
+
+    reports = Path(default_report_dir())
+    return str(reports.parent / f"diff-{reports.name}")
