@@ -201,3 +201,20 @@ def test_embedded_run_interrupted_exits_130_in_one_line(tmp_path: Path, sig: sig
     assert process.returncode == INTERRUPTED, stderr
     assert took < PROMPT
     assert_one_line_interrupt(stdout, stderr)
+
+
+def test_an_interrupted_replay_exits_130_in_one_line(tmp_path: Path) -> None:
+    golden = Path(__file__).resolve().parent.parent / "cassettes" / "reference"
+    process = subprocess.Popen([sys.executable, "-m", "conformance", "replay", str(golden), "--report-dir", "out"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                               env={**os.environ, "NO_COLOR": "1"})
+    wait_for(lambda: (tmp_path / "out").is_dir() or process.poll() is not None, "the replay to start")
+    time.sleep(1.0)
+    assert process.poll() is None
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    stdout, stderr, took = finish(process, signalled)
+    assert process.returncode == INTERRUPTED, stderr
+    assert took < PROMPT
+    assert_one_line_interrupt(stdout, stderr)
+    assert "replay differs" not in stdout

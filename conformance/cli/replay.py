@@ -23,6 +23,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance import interrupt
     from conformance.cli.main import UsageError
     from conformance.cli.run import default_report_dir
     from conformance.recording import CassetteError, check_cassettes, read_manifest
@@ -61,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
         report_dir=report_dir,
         disposable=bool(manifest.get("embedded")),  # judged as it was recorded: no live-site guards
     )
-    code = execute(run_spec)
-    if profile != manifest.get("profile"):
+    code = interrupt.guarded(lambda: execute(run_spec), lambda: None)  # nothing to clean up: no server
+    if code == interrupt.EXIT_INTERRUPTED or profile != manifest.get("profile"):
         return code
     differences = compare_verdicts(manifest, report_dir / "results.json")
     if differences:
