@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Protocol
+from typing import Any, Protocol
 
 EXIT_INTERRUPTED = 130  # also conformance.cli.main's, for an interruption before the handlers are in place
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -102,6 +102,20 @@ def leftovers() -> list[str]:
     return [f"{kind} {entity_id}" for tracker in STATE.trackers for kind, entity_id in tracker.items]
 
 
+def filter_unraisable() -> Callable[[Any], None]:
+    """Wrap the current `sys.unraisablehook` so an interruption raised where Python cannot propagate it (a
+    gc callback, a `__del__`) is not printed as "Exception ignored in ..."; the request stays remembered and
+    `must_stop` raises it at the next request or test. Returns the hook it wrapped, to restore."""
+    inner = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            inner(unraisable)
+
+    sys.unraisablehook = hook
+    return inner
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     STATE.signals += 1
     if STATE.signals == 1 and (STATE.stopping or STATE.cleaning):
@@ -119,6 +133,7 @@ def guarded(body: Callable[[], int], sweep_hint: Callable[[], str | None]) -> in
     global STATE
     STATE = _State()
     previous = {sig: signal.signal(sig, _on_signal) for sig in SIGNALS}
+    previous_hook = filter_unraisable()
     try:
         try:
             code = body()
@@ -133,6 +148,7 @@ def guarded(body: Callable[[], int], sweep_hint: Callable[[], str | None]) -> in
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = previous_hook
 
 
 def report(sweep_hint: str | None) -> None:

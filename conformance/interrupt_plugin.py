@@ -26,19 +26,26 @@ class InterruptHooks:
         with interrupt.cleaning():
             yield
 
+    manager: pytest.PytestPluginManager | None = None
+
+    def pytest_plugin_registered(self, plugin: object, manager: pytest.PytestPluginManager) -> None:
+        if plugin is self:  # before configuration: a signal may come while pytest is still starting
+            self.manager = manager
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        interrupt.filter_unraisable()  # around pytest's own hook, which it restores at the end
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         interrupt.start_stopping()
-        if isinstance(excinfo.value, (pytest.exit.Exception,)):
+        if isinstance(excinfo.value, pytest.exit.Exception) or self.manager is None:
             return  # pytest.exit() is not a signal
         # silences the rest of pytest's terminal output: the banner, the hint, the summary line
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        reporter = self.manager.get_plugin("terminalreporter")
         if reporter is not None:
-            self.config.pluginmanager.unregister(reporter)
+            self.manager.unregister(reporter)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         interrupt.start_stopping()
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        self.config = config

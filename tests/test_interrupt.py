@@ -92,7 +92,7 @@ def assert_one_line_interrupt(stdout: str, stderr: str) -> None:
         assert banner not in output, output[-2000:]
 
 
-#: (requests the target has seen when the signal is sent, signal): during start-up (0: half a second after
+#: (requests the target has seen when the signal is sent, signal): during start-up (0: a second after
 #: the process started), right after the probe, early, mid-run and late in the run
 POINTS = [(0, signal.SIGINT), (1, signal.SIGTERM), (60, signal.SIGINT), (250, signal.SIGTERM),
           (450, signal.SIGINT), (600, signal.SIGINT)]
@@ -106,7 +106,7 @@ def interrupt_at(state: Proxy, url: str, run_id: str, after_requests: int, sig: 
     wait_for(lambda: state.requests - start >= after_requests or process.poll() is not None,
              f"{after_requests} requests")
     if not after_requests:
-        time.sleep(0.5)
+        time.sleep(1.0)
     assert process.poll() is None, "the run ended before the signal: move the point earlier"
     signalled = time.monotonic()
     process.send_signal(sig)
