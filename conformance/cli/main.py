@@ -52,8 +52,11 @@ def version_text() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from conformance.runner import ToolError
-
+    try:  # the imports below take a moment: an interruption during them is one line too
+        from conformance.runner import ToolError
+    except KeyboardInterrupt:
+        print("conformance: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
