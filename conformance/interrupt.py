@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -118,6 +119,9 @@ def filter_unraisable() -> Callable[[Any], None]:
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     STATE.signals += 1
+    # the run is ending: what a library warns about the interruption (pluggy, when it lands in a hook
+    # wrapper's teardown) would only bury the one line
+    warnings.simplefilter("ignore")
     if STATE.signals == 1 and (STATE.stopping or STATE.cleaning):
         return  # clean-up finishes; the run stops right after it
     if STATE.signals > 1:
