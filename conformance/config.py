@@ -30,6 +30,8 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "webhook_public_key": str,
     "webhook_wait": (int, float),
     "webhook_urls": list,  # `conformance serve`: where the reference delivers its events
+    "retries": int,
+    "retry_budget": (int, float),
 }
 ENVIRONMENT = {"base_url": "CONFORMANCE_BASE_URL", "profile": "CONFORMANCE_PROFILE"}
 
@@ -66,8 +68,9 @@ def validate(data: dict[str, Any], origin: str) -> None:
         if name not in KEYS:
             raise ConfigError(f"{origin}: unknown key {key!r} (known: {', '.join(sorted(KEYS))})")
         if not isinstance(value, KEYS[name]) or (isinstance(value, bool) and KEYS[name] is int):
-            kind = getattr(KEYS[name], "__name__", "number")
-            raise ConfigError(f"{origin}: {key} must be of type {kind}")
+            kinds = KEYS[name] if isinstance(KEYS[name], tuple) else (KEYS[name],)
+            names = " or ".join(kind.__name__ for kind in kinds)  # type: ignore[union-attr]
+            raise ConfigError(f"{origin}: {key} must be of type {names}")
     for header, value in (data.get("headers") or {}).items():
         if not (isinstance(value, str) and value.startswith("env:")):
             raise ConfigError(f"{origin}: header {header} holds a literal value; write it as \"env:VARIABLE\" "

@@ -14,6 +14,8 @@ from __future__ import annotations
 EXIT_CONFORMANT = 0
 EXIT_NOT_CONFORMANT = 1
 EXIT_ERROR = 2
+#: Stopped by SIGINT/SIGTERM: what the run created was cleaned up, and there is no verdict (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 class ConformanceError(Exception):

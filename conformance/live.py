@@ -1,7 +1,8 @@
 """Live-target safety: the suite deletes what it created, and only that.
 
 Every entity a test creates is registered with `Owned`; teardown deletes them newest first, also when
-the test failed or the run was interrupted (pytest runs finalizers on Ctrl-C). Names carry the run tag
+the test failed or the run was interrupted (pytest runs finalizers on Ctrl-C; `conformance.interrupt` keeps
+a first signal from cutting clean-up short and names what a second one left). Names carry the run tag
 `cf<run-id>` so `conformance cleanup --run-id` can sweep what a crashed run left.
 """
 
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance import interrupt
 from conformance.errors import UsageError
 from conformance.target import Target, TargetError
 
@@ -51,6 +53,9 @@ class Owned:
     target: Target
     items: list[tuple[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        interrupt.track(self)
+
     def add(self, kind: str, entity_id: str) -> str:
         if kind not in kinds():
             raise KeyError(f"unknown entity kind {kind!r}")
@@ -58,15 +63,23 @@ class Owned:
         return entity_id
 
     def cleanup(self) -> list[str]:
-        """Delete newest first; returns what could not be deleted (reported, never raised mid-teardown)."""
+        """Delete newest first; returns what could not be deleted (reported, never raised mid-teardown).
+        A second Ctrl-C abandons the rest, which stays in `items` for the interruption to name."""
         problems = []
         registry = kinds()
-        while self.items:
-            kind, entity_id = self.items.pop()
-            try:
-                registry[kind].delete(self.target, entity_id)
-            except TargetError as exc:
-                problems.append(f"{kind} {entity_id}: {exc}")
+        with interrupt.cleaning():
+            while self.items and not interrupt.abandoned():
+                kind, entity_id = self.items[-1]
+                try:
+                    registry[kind].delete(self.target, entity_id)
+                except TargetError as exc:
+                    problems.append(f"{kind} {entity_id}: {exc}")
+                except KeyboardInterrupt:
+                    return problems
+                self.items.pop()
+                interrupt.deleted()
+        if not self.items:
+            interrupt.untrack(self)
         return problems
 
 
@@ -74,11 +87,15 @@ def sweep(target: Target, run_id: str) -> dict[str, int]:
     """Delete every entity whose name carries this run's tag; returns counts per kind."""
     tag = run_tag(run_id)
     counts = {}
-    for kind in kinds().values():
-        ids = kind.tagged(target, tag)
-        for entity_id in ids:
-            kind.delete(target, entity_id)
-        counts[kind.name] = len(ids)
+    with interrupt.cleaning():
+        for kind in kinds().values():
+            if interrupt.abandoned():
+                break
+            ids = kind.tagged(target, tag)
+            for entity_id in ids:
+                kind.delete(target, entity_id)
+                interrupt.deleted()
+            counts[kind.name] = len(ids)
     return counts
 
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import yaml
 
 from conformance.settings import RunSettings
-from conformance.target import REDACTED, SECRET_HEADERS
+from conformance.target import REDACTED, SECRET_HEADERS, TargetError
 
 MANIFEST = "manifest.json"
 #: Body fields and query parameters replaced on disk (case-insensitive); extend with
@@ -43,6 +43,10 @@ SERIALIZER = "safe-yaml"
 
 class ReplayMiss(Exception):
     """A replayed test sent a request the cassette has no answer for (the suite or the recording changed)."""
+
+
+class CassetteError(TargetError):
+    """A cassette or manifest cannot be read (corrupted, truncated, hand-edited): a tool error, never a verdict."""
 
 
 # file layout ---------------------------------------------------------------------------------------
@@ -227,9 +231,37 @@ def _plain(value: Any) -> Any:
 
 
 def load_cassette(path: Path) -> list[dict[str, Any]]:
-    """The interactions of one cassette file (safe loading)."""
-    data = SafeYaml.deserialize(path.read_text(encoding="utf-8")) or {}
-    return list(data.get("interactions") or [])
+    """The interactions of one cassette file (safe loading); CassetteError names the file when it is broken."""
+    try:
+        data = SafeYaml.deserialize(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise CassetteError(f"cassette {path} is corrupted or truncated ({_first_line(exc)}); "
+                            "record it again with `conformance run --record`") from None
+    interactions = data.get("interactions") if isinstance(data, dict) else None
+    if not isinstance(interactions, list) or not all(_complete(i) for i in interactions):
+        raise CassetteError(f"cassette {path} is truncated or not a cassette (an interaction lacks its request "
+                            "or response); record it again with `conformance run --record`")
+    return interactions
+
+
+def _complete(interaction: Any) -> bool:
+    if not isinstance(interaction, dict):
+        return False
+    request, response = interaction.get("request"), interaction.get("response")
+    return (isinstance(request, dict) and {"method", "uri"} <= set(request)
+            and isinstance(response, dict) and isinstance(response.get("status"), dict)
+            and isinstance(response.get("body"), dict))
+
+
+def check_cassettes(folder: str | Path) -> None:
+    """Before a replay: every cassette of the set must load, so a broken file is one line, not a verdict."""
+    for path in cassette_files(folder):
+        load_cassette(path)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] if text else exc.__class__.__name__
 
 
 def recorder(settings: RunSettings) -> Any:
@@ -274,7 +306,12 @@ def cassette_for(nodeid: str, settings: RunSettings) -> Iterator[None]:
     with contextlib.ExitStack() as stack:
         if settings.replay_dir:
             stack.enter_context(_network_blocked())
-        stack.enter_context(recorder(settings).use_cassette(str(path), allow_playback_repeats=False))
+        try:
+            stack.enter_context(recorder(settings).use_cassette(str(path), allow_playback_repeats=False))
+        except (yaml.YAMLError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
+            # a broken file is a tool error naming it, not the test's failure (`conformance replay` checks
+            # the whole set first; this is for the plugin used on its own)
+            raise CassetteError(f"cassette {path} is corrupted or truncated ({_first_line(exc)})") from None
         yield
 
 
@@ -310,7 +347,10 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     path = Path(folder) / MANIFEST
     if not path.is_file():
         raise FileNotFoundError(f"{folder} has no {MANIFEST}: not a cassette set recorded with --record")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is corrupted or truncated ({_first_line(exc)}); record the set again") from None
     if not isinstance(data, dict) or "run_id" not in data:
         raise ValueError(f"{path} is not a conformance manifest")
     return data

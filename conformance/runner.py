@@ -14,25 +14,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
+from conformance import __version__, interrupt
 from conformance.errors import (
     EXIT_CONFORMANT,
     EXIT_ERROR,
     EXIT_NOT_CONFORMANT,
-    TargetError,
     ToolError,
     UsageError,
 )
 from conformance.paths import APIS, PACKAGE_DIR, SUITE_DIR, spec_hashes
+from conformance.probe import ProbeError, probe
 from conformance.settings import RunSettings
 from conformance.target import Target
 
 EXIT_OK, EXIT_FAIL, EXIT_TOOL = EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_ERROR
-PROBES = {
-    "tiers": "/loyalty-tiers/v1/tiers",
-    "rewards": "/loyalty-rewards/v1/rewards",
-    "badges": "/members/v3/badges",
-}
 LOCAL_KEY = "conformance-local"
 
 
@@ -60,14 +55,18 @@ def execute(run: RunSettings) -> int:
             run.disposable = True
         assert run.base_url is not None
         if run.replay_dir is None:
-            probe_target = Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
-                                  max_retries=1)
-            probe(probe_target, run.apis or list(APIS))
+            try:  # issue 19: the probe has the run's retry budget and its own module
+                probe(Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
+                             max_retries=run.retries, retry_budget=run.retry_budget), run.apis or list(APIS))
+            except ProbeError as exc:
+                raise ToolError(str(exc)) from None
         describe = "embedded reference" + (f" with fault {', '.join(run.faults)}" if run.faults else "")
-        print(f"conformance {__version__}: target {run.base_url if not embedded else describe} · "
+        shown = f"cassettes {run.replay_dir}" if run.replay_dir else (describe if embedded else run.base_url)
+        print(f"conformance {__version__}: target {shown} · "
               f"profile {run.profile} · run {run.run_id}", flush=True)
         results_path = run.report_dir / "results.json"
         code = _pytest(run, results_path)
+        interrupt.must_stop_run()  # issue 19: an interrupted run ends in one line (cli.run), not a report
     elapsed = time.monotonic() - started
     return finish(run, results_path, code, elapsed, embedded)
 
@@ -86,6 +85,8 @@ def cache_dir(run: RunSettings) -> Path:
 
     identity = f"{run.base_url if not run.disposable else 'embedded'}|{','.join(sorted(run.faults))}"
     return Path("reports").resolve() / ".cache" / hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+
 def _embedded_receiver(run: RunSettings) -> str:
     """Where the embedded reference delivers its events: --webhooks-listen, or a free loopback port."""
     from conformance.embedded import free_port
@@ -110,24 +111,6 @@ def check_specs(apis: list[str]) -> None:
         path = spec_path(api)
         if not path.is_file():
             raise ToolError(f"spec file for {api} not found: {path.name} (set CONFORMANCE_SPECS to the specs folder)")
-
-
-def probe(target: Target, apis: list[str]) -> None:
-    """One read per API before anything else, so an unusable target is a one-line exit 2, not 200 failures."""
-    for api in apis:
-        try:
-            exchange = target.get(PROBES[api])
-        except TargetError as exc:
-            raise ToolError(str(exc)) from None
-        where = f"GET {PROBES[api]}"
-        if exchange.status in (401, 403):
-            raise ToolError(f"{where} answered {exchange.status}: the target refused the credentials "
-                            "(pass --header 'Authorization: env:VARIABLE')")
-        if exchange.status >= 500 or exchange.status == 429:
-            raise ToolError(f"{where} answered {exchange.status} even after retries: the target is not healthy")
-        if not exchange.is_json:
-            kind = "HTML" if "<html" in exchange.response_text[:500].lower() else "a non-JSON body"
-            raise ToolError(f"{where} answered {exchange.status} with {kind}: is --base-url the API host root?")
 
 
 def pytest_args(run: RunSettings, results_path: Path) -> list[str]:
@@ -163,7 +146,9 @@ def pytest_args(run: RunSettings, results_path: Path) -> list[str]:
 def _pytest(run: RunSettings, results_path: Path) -> int:
     import pytest
 
-    return int(pytest.main(pytest_args(run, results_path)))
+    from conformance.interrupt_plugin import InterruptHooks
+
+    return int(pytest.main(pytest_args(run, results_path), plugins=[InterruptHooks()]))
 
 
 def finish(run: RunSettings, results_path: Path, code: int, elapsed: float, embedded: bool) -> int:

@@ -13,13 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.target import REDACTED
+from conformance.redact import secret_forms
 
 #: Shorter values are too likely to occur by chance (and are not credentials).
 MIN_SECRET_LENGTH = 8
 TEXT_SUFFIXES = {".yaml", ".yml", ".json", ".md", ".html", ".htm", ".xml", ".txt", ".log", ".csv", ".ini", ".toml"}
-#: Values that are not secrets even when passed as headers (the embedded reference's fixed local key).
-NOT_SECRET = {"conformance-local", REDACTED}
 PATTERNS = {
     "bearer token": re.compile(r"Bearer\s+(?!\[REDACTED\])[A-Za-z0-9._~+/=-]{20,}"),
     "JWT / Wix API key": re.compile(r"\b(?:IST\.)?eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
@@ -44,11 +42,9 @@ def mask(value: str) -> str:
 
 
 def secret_values(values: Iterable[str]) -> list[str]:
-    """The values worth searching for: long enough, not the known non-secrets, longest first."""
-    found = {v.strip() for v in values if v and len(v.strip()) >= MIN_SECRET_LENGTH and v.strip() not in NOT_SECRET}
-    # "Bearer abc…": also look for the bare token
-    found |= {v.split(None, 1)[1] for v in list(found) if " " in v and len(v.split(None, 1)[1]) >= MIN_SECRET_LENGTH}
-    return sorted(found, key=len, reverse=True)
+    """The values worth searching for, in every form a file could hold them (verbatim, the bare token of
+    `Bearer abc…`, base64, URL-encoded): long enough, not the known non-secrets, longest first."""
+    return secret_forms(values, MIN_SECRET_LENGTH)
 
 
 def environment_secrets() -> list[str]:

@@ -11,9 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.live import run_tag
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
+
+if TYPE_CHECKING:
+    from conformance.target import Target
 
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_EXAMPLES = 25
@@ -55,6 +59,9 @@ class RunSettings:
     read_only: bool = False
     report_dir: Path = field(default_factory=lambda: Path("reports"))
     timeout: float = DEFAULT_TIMEOUT
+    #: 429/503 retries per request, within `retry_budget` seconds of waiting (Retry-After honoured).
+    retries: int = DEFAULT_RETRIES
+    retry_budget: float = DEFAULT_RETRY_BUDGET
     #: (K, N): the K-th of N deterministic slices of the selection.
     shard: tuple[int, int] | None = None
     #: The target is a throw-away reference started for this run: site-wide operations may be fuzzed and
@@ -86,7 +93,8 @@ class RunSettings:
     def plugin_args(self) -> list[str]:
         """The `--conformance-*` options that carry these settings into pytest (and its xdist workers)."""
         args = ["--conformance-profile", self.profile, "--conformance-run-id", self.run_id,
-                "--conformance-max-examples", str(self.max_examples), "--conformance-timeout", f"{self.timeout:g}"]
+                "--conformance-max-examples", str(self.max_examples), "--conformance-timeout", f"{self.timeout:g}",
+                "--conformance-retries", str(self.retries), "--conformance-retry-budget", f"{self.retry_budget:g}"]
         if self.results_path:
             args += ["--conformance-results", str(self.results_path)]
         if self.base_url:
@@ -140,6 +148,8 @@ class RunSettings:
             member_ids=list(opt.conformance_member_id),
             read_only=opt.conformance_read_only,
             timeout=opt.conformance_timeout,
+            retries=opt.conformance_retries,
+            retry_budget=opt.conformance_retry_budget,
             shard=opt.conformance_shard,
             disposable=opt.conformance_disposable,
             results_path=Path(opt.conformance_results) if opt.conformance_results else None,
@@ -171,6 +181,14 @@ class RunSettings:
             read_only=bool(manifest.get("read_only")),
             disposable=bool(manifest.get("embedded")),
         )
+
+    def target(self, base_url: str | None = None, **overrides: Any) -> Target:
+        """A `Target` for this run: its headers, timeout and retry budget."""
+        from conformance.target import Target
+
+        options: dict[str, Any] = {"timeout": self.timeout, "max_retries": self.retries,
+                                   "retry_budget": self.retry_budget, **overrides}
+        return Target(base_url or self.base_url or "http://replay.invalid", dict(self.headers), **options)
 
     def manifest_fields(self) -> dict[str, Any]:
         """What a replay needs to send the same requests again (header names only: never their values)."""

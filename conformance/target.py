@@ -19,10 +19,11 @@ import requests
 from conformance.errors import TargetError
 
 __all__ = ["Exchange", "Target", "TargetError"]
+from conformance.redact import REDACTED, Redactor
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET, RetryBudget, RetryNote, SuiteAdapter, reason
 
 #: Header names whose values never leave the process (logs, reports, cassettes, failure messages).
 SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key", "x-wix-api-key", "proxy-authorization"})
-REDACTED = "[REDACTED]"
 MAX_BODY_EXCERPT = 600
 
 
@@ -38,6 +39,8 @@ class Exchange:
     response_headers: dict[str, str]
     response_text: str
     elapsed_ms: float = 0.0
+    #: what was done about a 429/503 answer ("after 3 retries over 2.0s: retry budget spent ...")
+    retry_note: str = ""
 
     @property
     def body(self) -> Any:
@@ -100,19 +103,24 @@ class Target:
         base_url: host root, e.g. ``http://127.0.0.1:8080``; documented public paths are appended.
         headers: sent with every request (``Authorization`` and friends); their values are secrets.
         timeout: seconds per request before the target counts as unresponsive.
-        max_retries: bounded retries of 429/503 answers, honouring ``Retry-After`` up to ``max_wait``.
+        max_retries: bounded retries of 429/503 answers per request, honouring ``Retry-After``...
+        retry_budget: ...as long as the waiting for one request stays within these seconds.
     """
 
     base_url: str
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 15.0
-    max_retries: int = 3
-    max_wait: float = 5.0
+    max_retries: int = DEFAULT_RETRIES
+    retry_budget: float = DEFAULT_RETRY_BUDGET
     session: requests.Session = field(default_factory=requests.Session)
     log: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        self.redactor = Redactor(self.headers.values())
+        adapter = SuiteAdapter(self.redactor, RetryBudget(self.max_retries, self.retry_budget))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     @property
     def secret_names(self) -> frozenset[str]:
@@ -134,44 +142,38 @@ class Target:
         headers: dict[str, str] | None = None,
         raw_body: bytes | str | None = None,
     ) -> Exchange:
-        """Send one request; 429 and 503 are retried a bounded number of times, never forever."""
+        """Send one request; 429 and 503 are retried within the retry budget (`conformance.transport`)."""
         all_headers = {**self.headers, **(headers or {})}
         data: bytes | str | None = raw_body
         if json_body is not None:
             data = json.dumps(json_body)
             all_headers.setdefault("Content-Type", "application/json")
         url = self.url(path, params)
-        attempt = 0
-        reconnected = False
-        while True:
-            started = time.monotonic()
-            try:
-                response = self.session.request(method, url, data=data, headers=all_headers, timeout=self.timeout)
-            except requests.Timeout:
-                raise TargetError(f"{method} {url} timed out after {self.timeout:g}s") from None
-            except requests.ConnectionError as exc:
-                # A server may close a kept-alive connection (after a 500, say) just as it is reused: one
-                # retry on a fresh connection; a target that keeps dropping them is unreachable.
-                if not reconnected and _dropped(exc):
-                    reconnected = True
-                    continue
-                raise TargetError(f"cannot reach {self.base_url}: {_reason(exc)}") from None
-            except requests.RequestException as exc:
-                raise TargetError(f"{method} {url} failed: {exc.__class__.__name__}") from None
-            if response.status_code in (429, 503) and attempt < self.max_retries:
-                attempt += 1
-                time.sleep(_retry_after(response.headers.get("Retry-After"), attempt, self.max_wait))
-                continue
-            break
+        started = time.monotonic()
+        try:
+            response = self.session.request(method, url, data=data, headers=all_headers, timeout=self.timeout)
+        except requests.Timeout:
+            raise TargetError(f"{method} {self.redactor.text(url)} timed out after {self.timeout:g}s") from None
+        except requests.ConnectionError as exc:
+            raise TargetError(f"cannot reach {self.redactor.text(self.base_url)}: {reason(exc)}") from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema):
+            raise TargetError(f"{self.redactor.text(self.base_url)!r} is not an http(s) URL; pass the host "
+                              "root, e.g. https://your-host") from None
+        except requests.RequestException as exc:
+            raise TargetError(f"{method} {self.redactor.text(url)} failed: {exc.__class__.__name__}") from None
+        note = getattr(response, "conformance_retry", None)
         exchange = Exchange(
             method=method,
-            url=url,
-            request_headers=redact_headers(all_headers, self.secret_names),
-            request_body=json_body if json_body is not None else (raw_body if isinstance(raw_body, str) else None),
+            url=self.redactor.text(url),
+            request_headers=self.redactor.headers(redact_headers(all_headers, self.secret_names)),
+            request_body=self.redactor.any(json_body if json_body is not None
+                                           else (raw_body if isinstance(raw_body, str) else None)),
             status=response.status_code,
             response_headers=dict(response.headers),
             response_text=response.text,
             elapsed_ms=(time.monotonic() - started) * 1000,
+            retry_note=str(note) if isinstance(note, RetryNote) and (note.retries or note.gave_up) else "",
         )
         self.log.append(exchange)
         return exchange
@@ -190,24 +192,3 @@ class Target:
 
     def delete(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("DELETE", path, **kwargs)
-
-
-def _retry_after(value: str | None, attempt: int, max_wait: float) -> float:
-    try:
-        wait = float(value) if value is not None else 0.2 * 2**attempt
-    except ValueError:
-        wait = 0.2 * 2**attempt
-    return max(0.0, min(wait, max_wait))
-
-
-def _dropped(exc: Exception) -> bool:
-    text = str(exc)
-    return any(marker in text for marker in ("Connection aborted", "RemoteDisconnected", "Connection reset"))
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "No route to host", "Connection reset"):
-        if marker in text:
-            return marker.lower()
-    return exc.__class__.__name__

@@ -133,3 +133,23 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("{}")
     result = run_cli("diff", str(tmp_path / "x.json"), str(tmp_path), cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.output
+
+
+def test_diff_writes_into_the_reports_folder_by_default(tmp_path: Path) -> None:
+    result = run_cli("diff", str(GOLDEN), str(GOLDEN), cwd=tmp_path)
+    assert result.returncode == 0, result.output
+    assert not (tmp_path / "diff").exists()
+    written = list((tmp_path / "reports").glob("diff-*/diff.md"))
+    assert len(written) == 1 and (written[0].parent / "diff.html").is_file()
+    assert str(written[0].parent.relative_to(tmp_path)) in result.stdout
+
+
+def test_generated_folders_stay_out_of_git_status() -> None:
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    generated = ["reports/20260101-000000/report.json", "reports/diff-20260101-000000/diff.md", "diff/diff.md",
+                 "reference.db", "reference.db-wal", "reference.db-shm", ".hypothesis/x", "reports/.cache/x"]
+    checked = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", *generated],
+                             capture_output=True, text=True, timeout=30)
+    assert sorted(checked.stdout.split()) == sorted(generated), checked.stdout + checked.stderr

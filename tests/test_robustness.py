@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conformance.target import Target
+from conformance.transport import DEFAULT_RETRIES
 
 Responder = Callable[[http.server.BaseHTTPRequestHandler], None]
 
@@ -156,17 +157,24 @@ def test_refused_credentials(cli) -> None:  # type: ignore[no-untyped-def]
 # rate limits and storms ---------------------------------------------------------------------------
 def test_429_without_retry_after_is_retried_then_exit_2(cli) -> None:  # type: ignore[no-untyped-def]
     with http_server(answer(429, b'{"message": "slow down", "details": {}}')) as (url, seen):
-        assert_tool_error(run_against(cli, url), "429")
-    assert 1 < len(seen) <= 3, seen  # retried, bounded
+        assert_tool_error(run_against(cli, url), "429", f"after {DEFAULT_RETRIES} retries", "retry budget spent")
+    assert len(seen) == 1 + DEFAULT_RETRIES, seen  # retried, bounded
+
+
+def test_the_retry_count_is_configurable(cli) -> None:  # type: ignore[no-untyped-def]
+    with http_server(answer(429, b'{"message": "slow down", "details": {}}')) as (url, seen):
+        assert_tool_error(run_against(cli, url, "--retries", "1"), "429", "after 1 retry")
+    assert len(seen) == 2, seen
 
 
 def test_429_with_a_huge_retry_after_waits_a_bounded_time(cli) -> None:  # type: ignore[no-untyped-def]
+    """Waiting an hour is beyond any budget: the run says so at once instead of waiting part of it."""
     limited = answer(429, b'{"message": "slow down", "details": {}}', headers={"Retry-After": "3600"})
     with http_server(limited) as (url, seen):
         started = time.monotonic()
-        assert_tool_error(run_against(cli, url), "429")
+        assert_tool_error(run_against(cli, url), "429", "Retry-After 3600s is beyond the retry budget")
         assert time.monotonic() - started < 45
-    assert 1 < len(seen) <= 3, seen
+    assert len(seen) == 1, seen
 
 
 def test_429_with_retry_after_then_success_is_transparent() -> None:
@@ -180,11 +188,13 @@ def test_429_with_retry_after_then_success_is_transparent() -> None:
     assert exchange.status == 200 and len(seen) == 2
 
 
-@pytest.mark.parametrize("status", [500, 502, 503])
-def test_5xx_storm(cli, status: int) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("status", "done", "requests"), [
+    (500, "not retried", 1), (502, "not retried", 1), (503, f"after {DEFAULT_RETRIES} retries", 1 + DEFAULT_RETRIES)])
+def test_5xx_storm(cli, status: int, done: str, requests: int) -> None:  # type: ignore[no-untyped-def]
+    """The message says what was done: a 500 is not transient and is not retried; a 503 is, within budget."""
     with http_server(answer(status, b"")) as (url, seen):
-        assert_tool_error(run_against(cli, url), str(status), "not healthy")
-    assert len(seen) <= 3
+        assert_tool_error(run_against(cli, url), str(status), done, "not healthy")
+    assert len(seen) == requests, seen
 
 
 # the tool's own inputs ----------------------------------------------------------------------------

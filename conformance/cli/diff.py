@@ -14,7 +14,8 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser("diff", help="compare two runs (cassette sets, report folders or report.json)")
     parser.add_argument("old", metavar="OLD", help="cassette set, report folder or report.json")
     parser.add_argument("new", metavar="NEW", help="cassette set, report folder or report.json")
-    parser.add_argument("--out", default="diff", help="folder for diff.md and diff.html (default: ./diff)")
+    parser.add_argument("--out", help="folder for diff.md and diff.html (default: reports/diff-<timestamp>, next to "
+                        "the run reports, so nothing lands in the working tree)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     except DiffInputError as exc:
         raise UsageError(str(exc)) from None
     changes = compare(old, new)
-    out = Path(args.out)
+    out = Path(args.out or default_out())
     out.mkdir(parents=True, exist_ok=True)
     (out / "diff.md").write_text(diff_markdown(old, new, changes), encoding="utf-8")
     (out / "diff.html").write_text(diff_html(old, new, changes), encoding="utf-8")
@@ -34,3 +35,10 @@ def run(args: argparse.Namespace) -> int:
         print(line)
     print(f"written to {out}/diff.md, {out}/diff.html")
     return 1 if any(c.breaking for c in changes) else 0
+
+
+def default_out() -> str:
+    from conformance.cli.run import default_report_dir
+
+    reports = Path(default_report_dir())
+    return str(reports.parent / f"diff-{reports.name}")

@@ -1,6 +1,7 @@
 """Entry point: dispatches to the subcommand modules and maps every failure to a one-line error.
 
-Exit codes: 0 conformant / success, 1 non-conformant / problems found, 2 usage or tool error.
+Exit codes: 0 conformant / success, 1 non-conformant / problems found, 2 usage or tool error,
+130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from conformance import __version__
-from conformance.errors import EXIT_CONFORMANT, EXIT_ERROR, ConformanceError, UsageError
+from conformance.errors import EXIT_CONFORMANT, EXIT_ERROR, EXIT_INTERRUPTED, ConformanceError, UsageError
 
 __all__ = ["main", "UsageError"]
 
@@ -49,6 +50,11 @@ def version_text() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:  # the imports below take a moment: an interruption during them is one line too
+        from conformance import runner  # noqa: F401
+    except KeyboardInterrupt:
+        print("conformance: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -63,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConformanceError as exc:
         print(f"conformance: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before `run` installed its handlers, or another command
         print("conformance: interrupted", file=sys.stderr)
-        return EXIT_TOOL
+        return EXIT_INTERRUPTED
     except Exception as exc:  # never a traceback for the user; the message names the problem
         print(f"conformance: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_TOOL

@@ -24,9 +24,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance import interrupt
     from conformance.cli.run import default_report_dir
     from conformance.errors import UsageError
-    from conformance.recording import read_manifest
+    from conformance.recording import CassetteError, check_cassettes, read_manifest
     from conformance.runner import EXIT_TOOL, execute
     from conformance.settings import RunSettings
 
@@ -35,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.cassettes} is not a folder")
     try:
         manifest = read_manifest(folder)
-    except (FileNotFoundError, ValueError) as exc:
+        check_cassettes(folder)
+    except (FileNotFoundError, ValueError, CassetteError) as exc:
         raise UsageError(str(exc)) from None
     profile = args.profile or manifest.get("profile") or "tolerant"
     report_dir = Path(args.report_dir or default_report_dir())
@@ -44,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
                        last_failed=args.lf, workers=args.workers or 1, shard=args.shard,
                        apis=args.api or recorded.apis, rules=args.rule or recorded.rules,
                        keyword=args.keyword or recorded.keyword)
-    code = execute(run_spec)
-    if profile != manifest.get("profile"):
+    code = interrupt.guarded(lambda: execute(run_spec), lambda: None)  # nothing to clean up: no server
+    if code == interrupt.EXIT_INTERRUPTED or profile != manifest.get("profile"):
         return code
     differences = compare_verdicts(manifest, report_dir / "results.json")
     if differences:

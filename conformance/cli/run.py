@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.paths import APIS
 from conformance.settings import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
 
 QUICK_EXAMPLES = 3
 DEFAULT_WEBHOOK_WAIT = 5.0
@@ -41,6 +42,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--webhook-public-key", metavar="PEM", help="public key (SPKI PEM) that verifies the events")
     parser.add_argument("--webhook-wait", type=_seconds, default=None,
                         help=f"seconds to wait for each expected event ({DEFAULT_WEBHOOK_WAIT:g})")
+    parser.add_argument("--retries", type=_retries, default=None,
+                        help=f"retries of a 429/503 answer per request, honouring Retry-After ({DEFAULT_RETRIES})")
+    parser.add_argument("--retry-budget", type=_budget, default=None, metavar="SECONDS",
+                        help=f"most seconds one request waits on 429/503 retries ({DEFAULT_RETRY_BUDGET:g})")
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +76,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _retries(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 20:
+        raise argparse.ArgumentTypeError("must be between 0 and 20")
+    return value
+
+
+def _budget(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 600:
+        raise argparse.ArgumentTypeError("must be between 0 and 600 seconds")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -79,6 +98,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from conformance import interrupt
     from conformance.errors import UsageError
     from conformance.live import check_run_id
     from conformance.runner import execute
@@ -115,8 +135,16 @@ def run(args: argparse.Namespace) -> int:
         webhooks_listen=options.get("webhooks_listen"),
         webhook_public_key=options.get("webhook_public_key"),
         webhook_wait=float(options.get("webhook_wait", DEFAULT_WEBHOOK_WAIT)),
+        retries=options.get("retries", DEFAULT_RETRIES),
+        retry_budget=float(options.get("retry_budget", DEFAULT_RETRY_BUDGET)),
     )
-    return execute(run_spec)
+
+    def sweep_hint() -> str | None:
+        if run_spec.disposable or not run_spec.base_url:
+            return None  # the embedded reference and its data end with the run
+        return f"conformance cleanup --base-url {run_spec.base_url} --run-id {run_spec.run_id}"
+
+    return interrupt.guarded(lambda: execute(run_spec), sweep_hint)
 
 
 def check_webhook_options(options: dict[str, Any]) -> None:
@@ -156,6 +184,8 @@ def resolve_options(args: argparse.Namespace) -> dict[str, Any]:
             "webhooks_listen": getattr(args, "webhooks_listen", None),
             "webhook_public_key": getattr(args, "webhook_public_key", None),
             "webhook_wait": getattr(args, "webhook_wait", None),
+            "retries": getattr(args, "retries", None),
+            "retry_budget": getattr(args, "retry_budget", None),
         }
         options = resolve(flags, file_data)
         header_lines = [f"{k}: {v}" for k, v in (options.get("headers") or {}).items()]

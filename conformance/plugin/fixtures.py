@@ -49,8 +49,7 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
 
 @pytest.fixture(scope="session")
 def _session_target(conformance_settings: RunSettings) -> Target:
-    return Target(conformance_settings.base_url or "http://replay.invalid", dict(conformance_settings.headers),
-                  timeout=conformance_settings.timeout)
+    return conformance_settings.target()
 
 
 @pytest.fixture
@@ -84,7 +83,7 @@ def fresh_site(target: Target, conformance_settings: RunSettings) -> Iterator[Fr
     server = EmbeddedServer(faults=conformance_settings.faults,
                             deterministic=bool(conformance_settings.record_dir)).start()
     try:
-        own = Target(server.base_url, dict(target.headers), timeout=target.timeout)
+        own = conformance_settings.target(server.base_url)
         own.log = target.log  # the test's exchanges stay in its report
         yield FreshSite(own, True)
     finally:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conformance.plugin.events import add_event_options
+from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
 from conformance.verdict import PROFILES
 
 
@@ -34,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
     group.addoption("--conformance-shard", metavar="K/N", type=parse_shard, default=None,
                     help="run the K-th of N deterministic slices of the selected tests")
+    group.addoption("--conformance-retries", type=int, default=DEFAULT_RETRIES, help="429/503 retries per request")
+    group.addoption("--conformance-retry-budget", type=float, default=DEFAULT_RETRY_BUDGET,
+                    help="seconds one request may spend waiting on 429/503 retries")
     add_event_options(group)
 
 

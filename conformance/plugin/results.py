@@ -14,7 +14,7 @@ from conformance.live import sweep
 from conformance.operations import operation_of
 from conformance.plugin.keys import exchanges_key, expect_key, results_key, settings_key, settings_of
 from conformance.plugin.selection import rule_ids
-from conformance.target import Target, TargetError
+from conformance.target import TargetError
 from conformance.verdict import Expect, RuleViolation
 
 
@@ -116,7 +116,7 @@ class ResultCollector:
         swept: dict[str, Any] = {}
         if not settings.replay_dir and not settings.embedded and not settings.read_only:
             try:
-                leftovers = sweep(Target(settings.base_url or "", dict(settings.headers)), settings.run_id)
+                leftovers = sweep(settings.target(), settings.run_id)
             except (TargetError, NotImplementedError):
                 leftovers = {}
             swept = leftovers

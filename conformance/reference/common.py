@@ -41,6 +41,9 @@ FAULTS = (
           "error messages, descriptions, application error codes and violated-rule names are worded differently, "
           "with extra detail fields (no API-specific codes are documented)",
           kind="correct"),
+    # issue 19: the documents say nothing about an empty query value; reading it as absent is correct too.
+    Fault("query-empty-values-absent", "COMMON-3",
+          "an empty query value (paging.limit=) is read as an absent parameter", kind="correct"),
 )
 #: Query parameters the documents define, per method (AMB-39 strict reading rejects every other one).
 DOCUMENTED_QUERY = {
@@ -80,7 +83,22 @@ def middleware(ctx: Context) -> list[Middleware]:
         wrappers.append(Middleware(_RejectUndocumentedQuery))
     if ctx.fault("strict-read-only-fields"):
         wrappers.append(Middleware(_JudgeBody, judge=_reject_read_only))
+    if ctx.fault("query-empty-values-absent"):
+        wrappers.append(Middleware(_DropEmptyQueryValues))
     return wrappers
+
+
+class _DropEmptyQueryValues:
+    """`?paging.limit=&x=1` is served as `?x=1`."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            pairs = scope["query_string"].split(b"&")
+            scope = {**scope, "query_string": b"&".join(p for p in pairs if p.partition(b"=")[2])}
+        await self.app(scope, receive, send)
 
 
 class _RejectUndocumentedQuery:
