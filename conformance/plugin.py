@@ -64,7 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-member-id", action="append", default=[], help="badge member id (repeatable)")
     group.addoption("--conformance-read-only", action="store_true", help="run only checks that do not write")
     group.addoption("--conformance-rule", action="append", default=[], help="select rules, e.g. TIER-2 or 'REWARD-*'")
-    group.addoption("--conformance-api", action="append", default=[], choices=["tiers", "rewards", "badges"])
+    group.addoption("--conformance-api", action="append", default=[],
+                    choices=["tiers", "rewards", "badges", "badges-v4", "assignments-v4"])
     group.addoption("--conformance-max-examples", type=int, default=25, help="schemathesis examples per operation")
     group.addoption("--conformance-quick", action="store_true",
                     help="fuzz without the coverage phase (every rule scenario still runs)")
@@ -165,8 +166,9 @@ def rule_ids(item: pytest.Item) -> tuple[str, ...]:
 def item_api(item: pytest.Item) -> str | None:
     """The API a test belongs to, from its module or function name (`test_tiers.py`, `test_fuzz_badges`)."""
     name = f"{Path(str(item.fspath)).stem}::{item.name}"
-    for api in ("tiers", "rewards", "badges"):
-        if api in name:
+    # Longest first, so `test_badges_v4` is badges-v4 and not badges; `-` is `_` in Python names.
+    for api in ("badges-v4", "assignments-v4", "tiers", "rewards", "badges"):
+        if api in name or api.replace("-", "_") in name:
             return api
     return None
 
