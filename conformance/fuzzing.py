@@ -159,7 +159,9 @@ class Fuzzer:
     def _tag(self, case: Any) -> None:
         """Positive create cases get a run-tagged name, so anything left behind can be swept by run id."""
         spec = self._creates(case)
-        if spec is None or spec[0] not in NAME_FIELDS or case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+        if spec is None or spec[0] not in NAME_FIELDS or case.meta is None:
+            return
+        if case.meta.generation.mode != GenerationMode.POSITIVE:
             return
         kind, key, bulk = spec
         body = case.body if isinstance(case.body, dict) else {}

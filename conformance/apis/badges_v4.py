@@ -41,9 +41,9 @@ def query_body(filter: dict[str, Any] | None = None, sort: list[dict[str, Any]] 
 
 
 def next_cursor(answer: Exchange) -> str | None:
-    body = answer.body if isinstance(answer.body, dict) else {}
-    metadata = body.get("pagingMetadata") if isinstance(body.get("pagingMetadata"), dict) else {}
-    cursors = metadata.get("cursors") if isinstance(metadata.get("cursors"), dict) else {}
+    body: dict[str, Any] = answer.body if isinstance(answer.body, dict) else {}
+    metadata: dict[str, Any] = body["pagingMetadata"] if isinstance(body.get("pagingMetadata"), dict) else {}
+    cursors: dict[str, Any] = metadata["cursors"] if isinstance(metadata.get("cursors"), dict) else {}
     cursor = cursors.get("next")
     return cursor if isinstance(cursor, str) and cursor else None
 
@@ -124,8 +124,8 @@ def walk(target: Target, path: str, key: str, filter: dict[str, Any]) -> list[di
     seen: set[str] = set()
     answer = target.post(path, query_body(filter, limit=PAGE))
     for _ in range(MAX_PAGES):
-        body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else {}
-        items = body.get(key) if isinstance(body.get(key), list) else []
+        body: dict[str, Any] = answer.body if answer.status == 200 and isinstance(answer.body, dict) else {}
+        items: list[Any] = body[key] if isinstance(body.get(key), list) else []
         fresh = [i for i in items if isinstance(i, dict) and i.get("id") not in seen]
         for item in fresh:
             seen.add(str(item.get("id")))
