@@ -25,7 +25,7 @@ from conformance.apis.badges_v4 import (
 from conformance.live import Owned
 from conformance.plugin import RunSettings, Unique
 from conformance.suite.test_badges import GUID, as_dict, as_list, member_ids
-from conformance.suite.test_badges_v4 import create_badge
+from conformance.suite.test_badges_v4 import create_badge, v3_or_skip
 from conformance.suite.v4_served import require_v4
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
@@ -460,3 +460,22 @@ def test_query_route_is_not_taken_for_an_id(target: Target, expect: Expect) -> N
     expect.that(isinstance(body.get("badgeAssignments"), list), "the answer carries `badgeAssignments`", answer)
 
 
+
+
+# MIGRATE4-2: cross-version consistency (only when the target serves v3 too) ----------------------------
+@pytest.mark.rule("MIGRATE4-2")
+def test_assignments_are_the_same_in_v3_and_v4(
+    badges: BadgesV4Api, assignments: AssignmentsV4Api, owned: Owned, expect: Expect, unique: Unique,
+    conformance_settings: RunSettings,
+) -> None:
+    v3 = v3_or_skip(badges.target)
+    badge, (m1, m2) = badge_and_members(badges, owned, expect, unique, conformance_settings, 2)
+    expect.setup(v3.assign(badge["id"], [m1]), "assign through v3")
+    pairs = pairs_of(assignments, [badge["id"]])
+    expect.prefer((badge["id"], m1) in pairs, f"the v3 assign is a v4 assignment: {pairs}")
+    doc = assign(assignments, owned, expect, badge["id"], m2)
+    listed = as_list(as_dict(v3.members(badge["id"]).body).get("memberIds"))
+    expect.prefer(m2 in listed, f"the v4 assignment is listed by v3: {listed}")
+    expect.setup(assignments.delete(doc["id"]), "delete the v4 assignment")
+    listed = as_list(as_dict(v3.members(badge["id"]).body).get("memberIds"))
+    expect.prefer(m2 not in listed, f"the deleted v4 assignment is gone from v3: {listed}")

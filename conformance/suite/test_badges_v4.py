@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.apis import moment, not_before
+from conformance.apis.badges import BadgesApi
 from conformance.apis.badges_v4 import MAX_PAGES, QUERY, AssignmentsV4Api, BadgesV4Api, badge_path, next_cursor
 from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
@@ -589,3 +590,27 @@ def test_v4_requests_without_credentials_get_401(
         register(owned, answer)
     target.log.extend(anonymous.log)
     expect.status(answer, 401, what=f"v4 {operation} without an Authorization header")
+
+
+# MIGRATE4-1: cross-version consistency (only when the target serves v3 too) ----------------------------
+def v3_or_skip(target: Target) -> BadgesApi:
+    v3 = BadgesApi(target)
+    if v3.page(limit=1).status == 404:
+        pytest.skip("the target does not serve Badges v3; the migration checks need both versions")
+    return v3
+
+
+@pytest.mark.rule("MIGRATE4-1")
+def test_badges_are_the_same_in_v3_and_v4(badges: BadgesV4Api, owned: Owned, expect: Expect, unique: Unique) -> None:
+    v3 = v3_or_skip(badges.target)
+    fields = ("id", "title", "backgroundColor", "textColor")
+    old = as_dict(as_dict(expect.setup(v3.create({"title": unique.name(), **colors()}), "create through v3"))
+                  .get("badge"))
+    owned.add("badge", str(old.get("id")))
+    seen = badges.get(str(old.get("id")))
+    got = as_dict(as_dict(seen.body).get("badge")) if seen.status == 200 else {}
+    expect.prefer(all(got.get(k) == old.get(k) for k in fields), f"the v3 badge is the same v4 badge: {got}", seen)
+    new = create_badge(badges, owned, expect, unique)
+    back = v3.get(new["id"])
+    got = as_dict(as_dict(back.body).get("badge")) if back.status == 200 else {}
+    expect.prefer(all(got.get(k) == new.get(k) for k in fields), f"the v4 badge is the same v3 badge: {got}", back)
