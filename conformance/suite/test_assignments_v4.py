@@ -203,6 +203,10 @@ def test_query_filters_and_sorts_on_badge_and_member(
         got = ids_of(answer)
         expect.that(set(got) == wanted and len(got) == len(wanted), f"filter by {label} returns exactly "
                     f"{sorted(wanted)}, got {got}", answer)
+    everyone = assignments.of({"memberId": m1})  # the member alone: other badges of a live site may show too
+    members = {str(d.get("memberId")) for d in everyone}
+    expect.that(members == {m1} and {docs[(b1["id"], m1)], docs[(b2["id"], m1)]} <= {d.get("id") for d in everyone},
+                f"filter by memberId alone returns only and all of its assignments, members seen {sorted(members)}")
     answer = assignments.query(filter=mine, sort=[{"fieldName": "badgeId", "order": "ASC"}])
     got = [str(a.get("badgeId")) for a in found(answer)]
     expect.that(got == sorted(got) and len(got) == 4, f"sorted ASC by badgeId, got {got}", answer)
