@@ -39,9 +39,19 @@ INVENTORY: dict[str, tuple[str, ...]] = {
         "GET /rewards", "POST /rewards", "POST /bulk/rewards/create", "GET /rewards/{}", "DELETE /rewards/{}",
         "POST /rewards/query", "PUT /rewards/{}",
     ),
+    "/badges/v4": (
+        "POST /badges", "POST /badges/query", "POST /badges/order", "GET /badges/{}", "PATCH /badges/{}",
+        "DELETE /badges/{}", "POST /badges/{}/move",
+    ),
+    "/badges": (
+        "POST /v4/assignments", "POST /v4/assignments/query", "DELETE /v4/assignments/{}",
+        "POST /v4/bulk/assignments/create", "POST /v4/bulk/assignments/delete",
+        "POST /v4/bulk/assignments/bulk-update-tags", "POST /v4/bulk/assignments/update-tags-by-filter",
+    ),
 }
 #: Which rule catalogue `api` each prefix owns; `common` rules are checked when all three specs are linted.
-API_OF_PREFIX = {"/members/v3": "badges", "/loyalty-tiers/v1": "tiers", "/loyalty-rewards/v1": "rewards"}
+API_OF_PREFIX = {"/members/v3": "badges", "/loyalty-tiers/v1": "tiers", "/loyalty-rewards/v1": "rewards",
+                 "/badges/v4": "badges-v4", "/badges": "assignments-v4"}
 
 
 class Unreadable(Exception):

@@ -33,12 +33,14 @@ class Kind:
 
 
 def kinds() -> dict[str, Kind]:
-    from conformance.apis import badges, rewards, tiers
+    from conformance.apis import badges, badges_v4, rewards, tiers
 
     return {
         "tier": Kind("tier", tiers.delete_owned, tiers.tagged),
         "reward": Kind("reward", rewards.delete_owned, rewards.tagged),
         "badge": Kind("badge", badges.delete_owned, badges.tagged),
+        "badge-v4": Kind("badge-v4", badges_v4.delete_owned, badges_v4.tagged),
+        "assignment-v4": Kind("assignment-v4", badges_v4.delete_owned_assignment, badges_v4.tagged_assignments),
     }
 
 

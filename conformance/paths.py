@@ -13,11 +13,13 @@ PROJECT_DIR = PACKAGE_DIR.parent
 RULES_FILE = PACKAGE_DIR / "data" / "rules.yaml"
 SUITE_DIR = PACKAGE_DIR / "suite"
 
-#: The three APIs, by the short name used on the command line, and their spec files.
+#: The APIs, by the short name used on the command line, and their spec files.
 SPEC_FILES: dict[str, str] = {
     "tiers": "loyalty-tiers.yaml",
     "rewards": "loyalty-rewards.yaml",
     "badges": "badges.yaml",
+    "badges-v4": "badges-v4.yaml",
+    "assignments-v4": "badge-assignments-v4.yaml",
 }
 APIS: tuple[str, ...] = tuple(SPEC_FILES)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.paths import APIS
 from conformance.plugin.events import add_event_options
 from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET
 from conformance.verdict import PROFILES
@@ -21,7 +22,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-member-id", action="append", default=[], help="badge member id (repeatable)")
     group.addoption("--conformance-read-only", action="store_true", help="run only checks that do not write")
     group.addoption("--conformance-rule", action="append", default=[], help="select rules, e.g. TIER-2 or 'REWARD-*'")
-    group.addoption("--conformance-api", action="append", default=[], choices=["tiers", "rewards", "badges"])
+    group.addoption("--conformance-api", action="append", default=[], choices=list(APIS))
     group.addoption("--conformance-max-examples", type=int, default=25, help="schemathesis examples per operation")
     group.addoption("--conformance-quick", action="store_true",
                     help="fuzz without the coverage phase (every rule scenario still runs)")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance import rules
+from conformance.paths import APIS
 from conformance.plugin.keys import settings_key, settings_of
 
 
@@ -21,8 +22,9 @@ def rule_ids(item: pytest.Item) -> tuple[str, ...]:
 def item_api(item: pytest.Item) -> str | None:
     """The API a test belongs to, from its module or function name (`test_tiers.py`, `test_fuzz_badges`)."""
     name = f"{Path(str(item.fspath)).stem}::{item.name}"
-    for api in ("tiers", "rewards", "badges"):
-        if api in name:
+    # Longest first, so `test_badges_v4` is badges-v4 and not badges; `-` is `_` in Python names.
+    for api in sorted(APIS, key=len, reverse=True):
+        if api in name or api.replace("-", "_") in name:
             return api
     return None
 

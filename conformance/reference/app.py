@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conformance.reference import badges, common, rewards, tiers
+from conformance.reference import assignments_v4, badges, badges_v4, common, rewards, tiers
 from conformance.reference import events as event_variants
 from conformance.reference.clock import Clock
 from conformance.reference.errors import ApiError, application_error
@@ -21,7 +21,7 @@ from conformance.reference.faults import Fault
 from conformance.reference.http import Context, error_response
 from conformance.reference.store import Store
 
-API_MODULES = (tiers, rewards, badges, common)
+API_MODULES = (tiers, rewards, badges, badges_v4, assignments_v4, common)
 
 
 #: The combined mode: every correct alternative reading at once (`--fault alternative`), a reference that differs

@@ -4,5 +4,6 @@ stateful test per API. Failures are reported per operation; see conformance.fuzz
 from conformance.fuzzing import fuzz_test, selected_apis, stateful_test
 
 for _api in selected_apis():
-    globals()[f"test_fuzz_{_api}"] = fuzz_test(_api)
-    globals()[f"test_stateful_{_api}"] = stateful_test(_api)
+    _name = _api.replace("-", "_")  # `badges-v4` -> test_fuzz_badges_v4
+    globals()[f"test_fuzz_{_name}"] = fuzz_test(_api)
+    globals()[f"test_stateful_{_name}"] = stateful_test(_api)
