@@ -212,6 +212,8 @@ def routes(ctx: Context) -> list[Route]:
         v = Violations()
         pairs = [_pair(ctx, v, item, f"badgeAssignments[{i}]") for i, item in enumerate(raw)]
         v.raise_if_any()  # ASSIGN-10: an invalid item rejects the whole request, nothing is created
+        if not isinstance(body.get("returnEntity", False), bool):
+            raise invalid([_field("returnEntity", "must be a boolean")])
         returned = body.get("returnEntity") is True or ctx.fault("assign4-bulk-item-always")
         results = []
         with store.transaction():

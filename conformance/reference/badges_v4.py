@@ -225,16 +225,16 @@ def limit_of(raw: Any, where: str) -> int:
 def cursor_page(ctx: Context, query: dict[str, Any], docs: Callable[[dict[str, Any], list[Any]], list[Any]],
                 fields: tuple[str, ...], max_sort: int | None) -> tuple[list[Any], dict[str, Any]]:
     """One cursor page over `docs(filter, sort)`; the cursor carries filter, sort and offset (BADGE4-20)."""
-    paging = query.get("cursorPaging") or {}
+    paging = query.get("cursorPaging", {}) if query.get("cursorPaging") is not None else {}
     if not isinstance(paging, dict):
         raise invalid([_field("query.cursorPaging", "must be an object")])
     limit = limit_of(paging.get("limit"), "query.cursorPaging.limit")
-    if paging.get("cursor"):
+    if paging.get("cursor") is not None and paging.get("cursor") != "":  # `{}` or 0 is no cursor, but wrong
         state = decode_cursor(paging["cursor"], "query.cursorPaging.cursor")
         if ctx.fault("badge4-cursor-drops-filter"):
             state["filter"] = {}
     else:
-        state = {"filter": query.get("filter") or {}, "sort": query.get("sort"), "offset": 0}
+        state = {"filter": query.get("filter"), "sort": query.get("sort"), "offset": 0}
     filt = check_filter(state.get("filter"), "query.filter", fields)
     keys = check_sort(ctx, state.get("sort"), fields, max_sort)
     selected = docs(filt, keys)
