@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.reference import badges_wire as wire
 from conformance.reference import validation as check
-from conformance.reference.errors import Violations, invalid, not_found
+from conformance.reference.errors import ApiError, Violations, conflict, invalid, not_found
 from conformance.reference.faults import Fault
-from conformance.reference.http import INT32_MAX, Context, is_guid, ok, query_int, read_json
+from conformance.reference.http import INT32_MAX, Context, Handler, is_guid, ok, query_int, read_json
 
 PREFIX = "/members/v3/badges"
 BADGE = "badge"
@@ -23,11 +24,14 @@ ORPHAN = "badge-deleted"  # only the badge-delete-keeps-assignments fault writes
 DEFAULT_BACKGROUND = "#796EFF"
 DEFAULT_TEXT = "#FFFFFF"
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+UPPERCASE_COLOR = re.compile(r"^#[0-9A-F]{6}$")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_MEMBERS_LOOKUP = 100
 MAX_TITLE = 255
 FILTERABLE = ("id", "title", "slug")
+#: The site's members under the badge-unknown-members-rejected variant (pass them with --member-id).
+KNOWN_MEMBERS = ("00000000-0000-4000-8000-00000000a001", "00000000-0000-4000-8000-00000000a002")
 SORTABLE = ("id", "title", "slug", "createdDate", "updatedDate")
 
 FAULTS = (
@@ -69,6 +73,32 @@ FAULTS = (
     Fault("badge-count-as-string", "BADGE-23", "memberCount serialised as a string"),
     Fault("badge-route-members-shadowed", "COMMON-17", "/badges/members(/count) routed as ids"),
     Fault("badge-route-order-shadowed", "COMMON-17", "/badges/order routed to Update Badge"),
+    # Correct alternative readings: each takes the other side of what the documents leave open, and they compose
+    # (`conformance serve --alternative` switches on all of them at once).
+    Fault("badge-unknown-members-rejected", "BADGE-15",
+          "assigning member ids the site does not know is refused with 400, checked before the badge id "
+          f"(AMB-34); the site's members are {', '.join(KNOWN_MEMBERS)}", kind="correct"),
+    Fault(wire.ALTERNATIVE_IDS_AND_TIMES, "BADGE-1",
+          "time-ordered (v7) GUIDs, microsecond timestamps, every object's keys in reverse order", kind="correct"),
+    Fault(wire.EXTRA_FIELDS, "BADGE-9", "undocumented extra fields on answers, badges and paging metadata",
+          kind="correct"),
+    Fault(wire.DEFAULTS_OMITTED, "BADGE-23",
+          "zero values omitted (\"\", false, 0, []); badges without members absent from the counts and members "
+          "without badges absent from memberBadgeIds (AMB-35)", kind="correct"),
+    Fault("badge-other-list-order", "BADGE-21",
+          "a new badge goes first in the display order; members, counts, per-member badge ids and unsorted "
+          "queries come newest first", kind="correct"),
+    Fault(wire.ERRORS_DIFFER, "BADGE-10", "other error messages, application error codes and violation rule names",
+          kind="correct"),
+    Fault("badge-duplicate-titles-refused", "BADGE-6",
+          "a badge title that another badge has is refused with 409 (AMB-33)", kind="correct"),
+    Fault("badge-lowercase-colors-rejected", "BADGE-3", "lowercase colors are rejected with 400 (AMB-17)",
+          kind="correct"),
+    Fault("badge-oversize-limit-clamped", "BADGE-12",
+          "paging.limit above 1000 is clamped to 1000 and paging.limit=0 gives an empty page (AMB-20)",
+          kind="correct"),
+    Fault("badge-order-subset-rejected", "BADGE-20",
+          "a display order that does not list every badge is rejected with 400 (AMB-37)", kind="correct"),
 )
 
 
@@ -116,7 +146,7 @@ def _badge_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, creating:
             continue
         if ctx.fault("badge-bad-color-accepted"):
             out[key] = color
-        elif not COLOR.match(color):
+        elif not (UPPERCASE_COLOR if ctx.fault("badge-lowercase-colors-rejected") else COLOR).match(color):
             v.add(f"badge.{key}", "must be a color like #RRGGBB", "FORMAT")
         else:
             out[key] = color if ctx.fault("badge-lowercase-colors-returned") else color.upper()
@@ -158,7 +188,14 @@ def _member_ids(ctx: Context, raw: Any, field: str) -> list[str]:
     return list(dict.fromkeys(raw))
 
 
-def _paging(limit: int | None, offset: int | None) -> tuple[int, int]:
+def _max_limit(ctx: Context) -> int | None:
+    """The largest paging.limit accepted: above it a 400, unless the variant clamps (AMB-20)."""
+    return None if ctx.fault("badge-oversize-limit-clamped") else MAX_LIMIT
+
+
+def _paging(ctx: Context, limit: int | None, offset: int | None) -> tuple[int, int]:
+    if ctx.fault("badge-oversize-limit-clamped"):  # AMB-20: clamp, and 0 is an empty page
+        return (DEFAULT_LIMIT if limit is None else min(limit, MAX_LIMIT)), (offset or 0)
     return (limit or DEFAULT_LIMIT), (offset or 0)
 
 
@@ -246,6 +283,20 @@ def _sort_key(name: str) -> Callable[[dict[str, Any]], str]:
 
 def routes(ctx: Context) -> list[Route]:
     store = ctx.store
+    newest_first = ctx.fault("badge-other-list-order")
+
+    def reply(payload: dict[str, Any]) -> Response:
+        return ok(wire.present(ctx, payload))
+
+    def in_order(items: list[Any]) -> list[Any]:
+        """Members, counts and per-member ids: oldest first, or newest first in the alternative order."""
+        return items[::-1] if newest_first else items
+
+    def title_free(title: str, except_id: str | None = None) -> None:
+        """AMB-33: the refusing variant keeps titles unique (409); the default allows shared titles."""
+        if ctx.fault("badge-duplicate-titles-refused") and any(
+                b["title"] == title and b["id"] != except_id for b in store.all(BADGE)):
+            raise conflict(f"a badge titled {title!r} already exists")
 
     def load(badge_id: str) -> dict[str, Any]:
         _guid_path(badge_id)
@@ -285,10 +336,10 @@ def routes(ctx: Context) -> list[Route]:
 
     async def list_badges(request: Request) -> Response:
         crashes = ctx.fault("badge-list-oversize-limit-crashes")
-        requested = query_int(request, "paging.limit", None, 0, None if crashes else MAX_LIMIT)
-        if requested is not None and requested > MAX_LIMIT:
+        requested = query_int(request, "paging.limit", None, 0, None if crashes else _max_limit(ctx))
+        if crashes and requested is not None and requested > MAX_LIMIT:
             raise RuntimeError("page buffer overflow")  # only with the fault: an unhandled oversize limit
-        limit, offset = _paging(requested,
+        limit, offset = _paging(ctx, requested,
                                 query_int(request, "paging.offset", None, 0, INT32_MAX))
         badges = store.all(BADGE)
         if ctx.fault("badge-list-limit-ignored"):
@@ -298,7 +349,7 @@ def routes(ctx: Context) -> list[Route]:
         page, metadata = _page([render(b) for b in badges], limit, offset)
         if ctx.fault("badge-list-count-is-total"):
             metadata["count"] = len(badges)
-        return ok({"badges": page, "metadata": metadata})
+        return reply({"badges": page, "metadata": metadata})
 
     async def create_badge(request: Request) -> Response:
         body = await read_json(request)
@@ -307,15 +358,18 @@ def routes(ctx: Context) -> list[Route]:
         fields = _badge_fields(ctx, v, raw, creating=True) if raw is not None else {}
         v.raise_if_any()
         assert raw is not None
-        now = ctx.clock.now()
+        now = wire.now(ctx)
         with store.transaction():
-            badge = {"id": ctx.clock.new_id(), "title": fields["title"], **_defaults(ctx), **fields,
+            title_free(fields["title"])
+            badge = {"id": wire.new_id(ctx), "title": fields["title"], **_defaults(ctx), **fields,
                      "slug": slug_for(fields["title"], raw), "createdDate": now, "updatedDate": now}
             store.insert(BADGE, badge)
+            if newest_first:
+                store.set_order(BADGE, [badge["id"]])
         answer = render(badge)
         if ctx.fault("badge-created-date-missing"):
             answer.pop("createdDate", None)
-        return ok({"badge": answer})
+        return reply({"badge": answer})
 
     async def query_badges(request: Request) -> Response:
         body = await read_json(request)
@@ -327,23 +381,25 @@ def routes(ctx: Context) -> list[Route]:
         sort = body.get("sort") if body.get("sort") is not None else body.get("sorting")
         v = Violations()
         paging = check.obj(v, body.get("paging"), "paging") or {}
-        limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=MAX_LIMIT)
+        limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=_max_limit(ctx))
         offset = check.integer(v, paging.get("offset"), "paging.offset", minimum=0, maximum=INT32_MAX)
         v.raise_if_any()
         _matches({}, filt)  # a malformed filter is a 400 even when there is nothing to match
         badges = store.all(BADGE)
         if not ctx.fault("badge-query-filter-ignored"):
             badges = [b for b in badges if _matches(b, filt)]
-        if not ctx.fault("badge-query-sort-ignored"):
+        if sort is None:
+            badges = in_order(badges)
+        elif not ctx.fault("badge-query-sort-ignored"):
             badges = _sorted(badges, sort)
-        page, metadata = _page([render(b) for b in badges], *_paging(limit, offset))
-        return ok({"badges": page, "metadata": metadata})
+        page, metadata = _page([render(b) for b in badges], *_paging(ctx, limit, offset))
+        return reply({"badges": page, "metadata": metadata})
 
     async def get_badge(request: Request) -> Response:
         badge = render(load(request.path_params["badge_id"]))
         if ctx.fault("badge-get-drops-description"):
             badge.pop("description", None)
-        return ok({"badge": badge})
+        return reply({"badge": badge})
 
     async def update_badge(request: Request) -> Response:
         badge_id = _guid_path(request.path_params["badge_id"])
@@ -354,6 +410,8 @@ def routes(ctx: Context) -> list[Route]:
         v.raise_if_any()
         with store.transaction():
             current = load(badge_id)
+            if "title" in fields:
+                title_free(fields["title"], except_id=badge_id)
             if ctx.fault("badge-patch-resets-fields"):
                 updated = {k: current[k] for k in ("id", "title", "slug", "createdDate")}
                 updated.update(_defaults(ctx), **fields)
@@ -362,12 +420,11 @@ def routes(ctx: Context) -> list[Route]:
             retitled = "title" in fields and fields["title"] != current["title"]
             if retitled and not ctx.fault("badge-slug-not-updated"):
                 updated["slug"] = slug_for(fields["title"], raw, except_id=badge_id)
-            now = ctx.clock.now()
-            updated["updatedDate"] = max(now, current["updatedDate"])
+            updated["updatedDate"] = wire.after(ctx, current["updatedDate"])
             if ctx.fault("badge-update-rewrites-created-date"):
                 updated["createdDate"] = "2000-01-01T00:00:00.000Z"
             store.replace(BADGE, updated)
-        return ok({"badge": render(updated)})
+        return reply({"badge": render(updated)})
 
     async def delete_badge(request: Request) -> Response:
         badge_id = request.path_params["badge_id"]
@@ -380,30 +437,33 @@ def routes(ctx: Context) -> list[Route]:
                 else:
                     store.unlink(ASSIGNED, badge_id)
                     store.unlink(EXTRA, badge_id)
-        return ok({})
+        return reply({})
 
     async def list_members(request: Request) -> Response:
         badge_id = request.path_params["badge_id"]
-        maximum = None if ctx.fault("badge-member-list-limit-unchecked") else MAX_LIMIT
-        limit, offset = _paging(query_int(request, "paging.limit", None, 0, maximum),
+        maximum = None if ctx.fault("badge-member-list-limit-unchecked") else _max_limit(ctx)
+        limit, offset = _paging(ctx, query_int(request, "paging.limit", None, 0, maximum),
                                 query_int(request, "paging.offset", None, 0, INT32_MAX))
         _guid_path(badge_id)
         if ctx.fault("badge-unknown-members-empty") and store.get(BADGE, badge_id) is None:
-            return ok({"memberIds": [], "metadata": _page([], limit, 0)[1]})
+            return reply({"memberIds": [], "metadata": _page([], limit, 0)[1]})
         load(badge_id)
-        page, metadata = _page(assigned(badge_id), limit, offset)
-        return ok({"memberIds": page, "metadata": metadata})
+        page, metadata = _page(in_order(assigned(badge_id)), limit, offset)
+        return reply({"memberIds": page, "metadata": metadata})
 
     async def assign(request: Request) -> Response:
         badge_id = _guid_path(request.path_params["badge_id"])
         body = await read_json(request)
         members = _member_ids(ctx, body.get("memberIds"), "memberIds")
+        strangers = [m for m in members if m not in KNOWN_MEMBERS]
+        if ctx.fault("badge-unknown-members-rejected") and strangers:  # AMB-34
+            raise invalid([_field("memberIds", f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
         with store.transaction():
             load(badge_id)
             for member in members:
                 if not store.link(ASSIGNED, badge_id, member) and ctx.fault("badge-assign-duplicates"):
                     store.link(EXTRA, badge_id, f"{member}#{ctx.clock.new_id()}")
-        return ok({"memberIds": members})
+        return reply({"memberIds": members})
 
     async def unassign(request: Request) -> Response:
         badge_id = _guid_path(request.path_params["badge_id"])
@@ -416,7 +476,7 @@ def routes(ctx: Context) -> list[Route]:
             if not ctx.fault("badge-unassign-ignored"):
                 for member in members:
                     store.unlink(ASSIGNED, badge_id, member)
-        return ok({})
+        return reply({})
 
     async def member_badges(request: Request) -> Response:
         body = await read_json(request)
@@ -439,8 +499,8 @@ def routes(ctx: Context) -> list[Route]:
             badge_ids = [b for b in store.lefts(ASSIGNED, member) if b in existing]
             if ctx.fault("badge-member-badges-missing"):
                 badge_ids = badge_ids[:-1]
-            entries.append({"memberId": member, "badgeIds": badge_ids})
-        return ok({"memberBadgeIds": entries})
+            entries.append({"memberId": member, "badgeIds": in_order(badge_ids)})
+        return reply({"memberBadgeIds": in_order(entries)})
 
     async def counts(request: Request) -> Response:
         ids = [b["id"] for b in store.all(BADGE)]
@@ -452,7 +512,7 @@ def routes(ctx: Context) -> list[Route]:
             if ctx.fault("badge-count-as-string"):
                 count = str(count)
             entries.append({"badgeId": badge_id, "memberCount": count})
-        return ok({"badgeMemberCounts": entries})
+        return reply({"badgeMemberCounts": in_order(entries)})
 
     async def display_order(request: Request) -> Response:
         body = await read_json(request)
@@ -470,13 +530,15 @@ def routes(ctx: Context) -> list[Route]:
             before = store.all(BADGE)
             for badge_id in raw:
                 load(badge_id)
+            if ctx.fault("badge-order-subset-rejected") and set(raw) != {b["id"] for b in before}:
+                raise invalid([_field("badgeIds", "must list every badge of the site", "ARRAY_SIZE")])
             # AMB-37: the listed badges come first, in the given order; the others keep theirs after them.
             store.set_order(BADGE, raw)
             after = store.all(BADGE)
             if ctx.fault("badge-display-order-ignored"):
                 store.set_order(BADGE, [b["id"] for b in before])
         shown = before if ctx.fault("badge-order-response-unordered") else after
-        return ok({"badges": [render(b) for b in shown]})
+        return reply({"badges": [render(b) for b in shown]})
 
     def member_badges_route() -> Route:
         if ctx.fault("badge-route-members-shadowed"):
@@ -497,7 +559,7 @@ def routes(ctx: Context) -> list[Route]:
     order = Route(f"{PREFIX}/order", display_order, methods=["PATCH"])
     shadowed = ctx.fault("badge-route-order-shadowed")
     # COMMON-17: literal segments are declared before the {badge_id} templates.
-    return [
+    table = [
         Route(PREFIX, list_badges, methods=["GET"]),
         Route(PREFIX, create_badge, methods=["POST"]),
         Route(f"{PREFIX}/query", query_badges, methods=["POST"]),
@@ -512,3 +574,16 @@ def routes(ctx: Context) -> list[Route]:
         Route(f"{PREFIX}/{{badge_id}}/members", assign, methods=["POST"]),
         Route(f"{PREFIX}/{{badge_id}}/members", unassign, methods=["DELETE"]),
     ]
+    if ctx.fault(wire.ERRORS_DIFFER):
+        table = [Route(r.path, _reworded(r.endpoint), methods=list(r.methods or ())) for r in table]
+    return table
+
+
+def _reworded(handler: Handler) -> Handler:
+    """The errors-differ variant: every error of the badges API keeps its status and shape, not its wording."""
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as error:
+            raise wire.reworded(error) from None
+    return run
