@@ -945,14 +945,14 @@ def test_display_order_naming_an_unknown_badge_changes_nothing_when_rejected(
     """An unknown id in the list may be rejected or ignored (undocumented); a rejection changes no order."""
     first, second = (create_badge(badges, owned, expect, unique)["id"] for _ in range(2))
     with display_order_restored(badges):
-        before = [b.get("id") for b in every_badge(badges, expect)]
+        before = [str(b.get("id")) for b in every_badge(badges, expect)]
         rest = [i for i in before if i not in (first, second)]
         answer = badges.order([second, UNKNOWN_BADGE, first, *rest])
         if answer.status == 200:
             pytest.skip("the target ignores unknown ids in a display order (undocumented): no rejection to judge")
         expect.that(400 <= answer.status < 500, f"an unknown badge id is rejected, got HTTP {answer.status}",
                     answer)
-        after = [b.get("id") for b in every_badge(badges, expect)]
+        after = [str(b.get("id")) for b in every_badge(badges, expect)]
         expect.that(after == before, f"the rejected display order changed nothing: {before} -> {after}", answer)
 
 
