@@ -21,6 +21,7 @@ BADGE = "badge"
 ASSIGNED = "badge-member"  # link: left = badge id, right = member id
 EXTRA = "badge-member-extra"  # only the badge-assign-duplicates fault writes here
 ORPHAN = "badge-deleted"  # only the badge-delete-keeps-assignments fault writes here
+REMOVED = "badge-member-removed"  # only the badge-unassign-count-stale fault writes here
 DEFAULT_BACKGROUND = "#796EFF"
 DEFAULT_TEXT = "#FFFFFF"
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -73,6 +74,35 @@ FAULTS = (
     Fault("badge-count-as-string", "BADGE-23", "memberCount serialised as a string"),
     Fault("badge-route-members-shadowed", "COMMON-17", "/badges/members(/count) routed as ids"),
     Fault("badge-route-order-shadowed", "COMMON-17", "/badges/order routed to Update Badge"),
+    # Bugs the per-entity habits catch (issue 13): rejected writes that change something, operations that reach
+    # other badges, a field lost on one read path, and more plausible implementation slips.
+    Fault("badge-invalid-create-stored", "COMMON-2", "a rejected create still stores the badge"),
+    Fault("badge-invalid-update-partially-applied", "COMMON-2",
+          "a rejected update still stores the valid fields sent beside the bad one"),
+    Fault("badge-assign-partially-stored", "COMMON-2", "a rejected assign keeps the members before the bad id"),
+    Fault("badge-unassign-partially-applied", "COMMON-2",
+          "a rejected unassign removes the members before the bad id"),
+    Fault("badge-order-partially-applied", "COMMON-2",
+          "a display order naming an unknown badge is rejected after the badges before it were moved"),
+    Fault("badge-unassign-from-every-badge", "BADGE-17", "unassigning a member removes it from every badge"),
+    Fault("badge-delete-removes-other-assignments", "BADGE-14",
+          "deleting a badge also takes its members' other badges away"),
+    Fault("badge-update-touches-others", "BADGE-8", "an update stamps its updatedDate on every badge"),
+    Fault("badge-counts-misattributed", "BADGE-15",
+          "member counts are shifted by one badge (each badge shows the count of the one before it)"),
+    Fault("badge-list-drops-icon", "BADGE-9", "List Badges shows badges without their icon"),
+    Fault("badge-query-defaults-permissions", "BADGE-9", "Query Badges shows permissionsEnabled as false"),
+    Fault("badge-not-found-body-bare", "COMMON-1", 'badge 404s answer {"message"} without details'),
+    Fault("badge-update-keeps-updated-date", "BADGE-7", "an update keeps the old updatedDate"),
+    Fault("badge-oversize-limit-empty-page", "BADGE-12", "paging.limit above 1000 answers 200 with no badges"),
+    Fault("badge-update-colors-not-uppercased", "BADGE-3", "colors are uppercased on create but not on update"),
+    Fault("badge-update-slug-from-client", "BADGE-6", "an update keeps a client-supplied slug"),
+    Fault("badge-update-duplicate-slug", "BADGE-6",
+          "a retitle takes the plain slug even when another badge has it (AMB-33: strict only)"),
+    Fault("badge-unassign-unknown-badge-ok", "BADGE-10", "unassign from an unknown badge answers 200 {}"),
+    Fault("badge-delete-unknown-ok", "BADGE-10", "deleting an unknown badge answers 200 {}"),
+    Fault("badge-unassign-count-stale", "BADGE-17", "members/count is not decremented by an unassign"),
+    Fault("badge-create-ignores-icon", "BADGE-1", "create drops the icon it was sent"),
     # Correct alternative readings: each takes the other side of what the documents leave open, and they compose
     # (`conformance serve --alternative` switches on all of them at once).
     Fault("badge-unknown-members-rejected", "BADGE-15",
@@ -149,9 +179,11 @@ def _badge_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, creating:
         elif not (UPPERCASE_COLOR if ctx.fault("badge-lowercase-colors-rejected") else COLOR).match(color):
             v.add(f"badge.{key}", "must be a color like #RRGGBB", "FORMAT")
         else:
-            out[key] = color if ctx.fault("badge-lowercase-colors-returned") else color.upper()
+            kept = ctx.fault("badge-lowercase-colors-returned") or (
+                not creating and ctx.fault("badge-update-colors-not-uppercased"))
+            out[key] = color if kept else color.upper()
     icon = check.string(v, raw.get("icon"), "badge.icon", max_length=2048)
-    if icon is not None:
+    if icon is not None and not (creating and ctx.fault("badge-create-ignores-icon")):
         out["icon"] = icon
     permissions = check.boolean(v, raw.get("permissionsEnabled"), "badge.permissionsEnabled")
     if permissions is not None:
@@ -317,7 +349,7 @@ def routes(ctx: Context) -> list[Route]:
         return members
 
     def member_count(badge_id: str) -> int:
-        count = len(assigned(badge_id))
+        count = len(assigned(badge_id)) + len(store.rights(REMOVED, badge_id))
         if ctx.fault("badge-counts-miss-assignments"):
             count = max(0, count - 1)
         return count
@@ -331,12 +363,21 @@ def routes(ctx: Context) -> list[Route]:
             return slugify(title)
         return _unique_slug(slugify(title), taken_slugs(except_id))
 
-    def render(badge: dict[str, Any]) -> dict[str, Any]:
-        return dict(badge)
+    def render(badge: dict[str, Any], path: str = "") -> dict[str, Any]:
+        shown = dict(badge)
+        if path == "list" and ctx.fault("badge-list-drops-icon"):
+            shown.pop("icon", None)
+        if path == "query" and ctx.fault("badge-query-defaults-permissions"):
+            shown["permissionsEnabled"] = False
+        return shown
+
+    def oversize_empty(limit: int | None) -> bool:
+        return ctx.fault("badge-oversize-limit-empty-page") and limit is not None and limit > MAX_LIMIT
 
     async def list_badges(request: Request) -> Response:
         crashes = ctx.fault("badge-list-oversize-limit-crashes")
-        requested = query_int(request, "paging.limit", None, 0, None if crashes else _max_limit(ctx))
+        lenient = crashes or ctx.fault("badge-oversize-limit-empty-page")
+        requested = query_int(request, "paging.limit", None, 0, None if lenient else _max_limit(ctx))
         if crashes and requested is not None and requested > MAX_LIMIT:
             raise RuntimeError("page buffer overflow")  # only with the fault: an unhandled oversize limit
         limit, offset = _paging(ctx, requested,
@@ -346,7 +387,9 @@ def routes(ctx: Context) -> list[Route]:
             limit = len(badges) + 1
         if ctx.fault("badge-list-offset-ignored"):
             offset = 0
-        page, metadata = _page([render(b) for b in badges], limit, offset)
+        if oversize_empty(requested):
+            limit = 0
+        page, metadata = _page([render(b, "list") for b in badges], limit, offset)
         if ctx.fault("badge-list-count-is-total"):
             metadata["count"] = len(badges)
         return reply({"badges": page, "metadata": metadata})
@@ -356,6 +399,11 @@ def routes(ctx: Context) -> list[Route]:
         v = Violations()
         raw = check.obj(v, body.get("badge"), "badge", required=True)
         fields = _badge_fields(ctx, v, raw, creating=True) if raw is not None else {}
+        if v and ctx.fault("badge-invalid-create-stored") and raw is not None:  # validated after the insert
+            now = wire.now(ctx)
+            store.insert(BADGE, {"id": wire.new_id(ctx), "title": "", **_defaults(ctx), **fields,
+                                 "slug": slug_for(str(fields.get("title", "")), raw), "createdDate": now,
+                                 "updatedDate": now})
         v.raise_if_any()
         assert raw is not None
         now = wire.now(ctx)
@@ -381,7 +429,8 @@ def routes(ctx: Context) -> list[Route]:
         sort = body.get("sort") if body.get("sort") is not None else body.get("sorting")
         v = Violations()
         paging = check.obj(v, body.get("paging"), "paging") or {}
-        limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=_max_limit(ctx))
+        maximum = None if ctx.fault("badge-oversize-limit-empty-page") else _max_limit(ctx)
+        limit = check.integer(v, paging.get("limit"), "paging.limit", minimum=0, maximum=maximum)
         offset = check.integer(v, paging.get("offset"), "paging.offset", minimum=0, maximum=INT32_MAX)
         v.raise_if_any()
         _matches({}, filt)  # a malformed filter is a 400 even when there is nothing to match
@@ -392,7 +441,8 @@ def routes(ctx: Context) -> list[Route]:
             badges = in_order(badges)
         elif not ctx.fault("badge-query-sort-ignored"):
             badges = _sorted(badges, sort)
-        page, metadata = _page([render(b) for b in badges], *_paging(ctx, limit, offset))
+        shown = [] if oversize_empty(limit) else [render(b, "query") for b in badges]
+        page, metadata = _page(shown, *_paging(ctx, limit, offset))
         return reply({"badges": page, "metadata": metadata})
 
     async def get_badge(request: Request) -> Response:
@@ -407,6 +457,10 @@ def routes(ctx: Context) -> list[Route]:
         v = Violations()
         raw = check.obj(v, body.get("badge"), "badge", required=True) or {}
         fields = _badge_fields(ctx, v, raw, creating=False)
+        if v and fields and ctx.fault("badge-invalid-update-partially-applied"):  # field-by-field writes
+            current = store.get(BADGE, badge_id)
+            if current is not None:
+                store.replace(BADGE, {**current, **fields})
         v.raise_if_any()
         with store.transaction():
             current = load(badge_id)
@@ -420,24 +474,51 @@ def routes(ctx: Context) -> list[Route]:
             retitled = "title" in fields and fields["title"] != current["title"]
             if retitled and not ctx.fault("badge-slug-not-updated"):
                 updated["slug"] = slug_for(fields["title"], raw, except_id=badge_id)
-            updated["updatedDate"] = wire.after(ctx, current["updatedDate"])
+                if ctx.fault("badge-update-duplicate-slug"):
+                    updated["slug"] = slugify(fields["title"])
+            if ctx.fault("badge-update-slug-from-client") and isinstance(raw.get("slug"), str) and raw["slug"]:
+                updated["slug"] = raw["slug"]
+            if not ctx.fault("badge-update-keeps-updated-date"):
+                updated["updatedDate"] = wire.after(ctx, current["updatedDate"])
+            if ctx.fault("badge-update-touches-others"):
+                for other in store.all(BADGE):
+                    store.replace(BADGE, {**other, "updatedDate": updated["updatedDate"]})
             if ctx.fault("badge-update-rewrites-created-date"):
                 updated["createdDate"] = "2000-01-01T00:00:00.000Z"
             store.replace(BADGE, updated)
         return reply({"badge": render(updated)})
 
+    def strip_member(member: str) -> None:
+        for badge_id in store.lefts(ASSIGNED, member):
+            store.unlink(ASSIGNED, badge_id, member)
+
     async def delete_badge(request: Request) -> Response:
         badge_id = request.path_params["badge_id"]
         with store.transaction():
+            if ctx.fault("badge-delete-unknown-ok") and is_guid(badge_id) and store.get(BADGE, badge_id) is None:
+                return reply({})
             load(badge_id)
             if not ctx.fault("badge-delete-keeps-badge"):
                 store.remove(BADGE, badge_id)
+                if ctx.fault("badge-delete-removes-other-assignments"):
+                    for member in store.rights(ASSIGNED, badge_id):
+                        strip_member(member)
                 if ctx.fault("badge-delete-keeps-assignments"):
                     store.insert(ORPHAN, {"id": badge_id})
                 else:
                     store.unlink(ASSIGNED, badge_id)
                     store.unlink(EXTRA, badge_id)
+                    store.unlink(REMOVED, badge_id)
         return reply({})
+
+    def guid_prefix(raw: Any) -> list[str]:
+        """The GUIDs before the first bad id: what a store-as-you-validate loop has written when it fails."""
+        prefix: list[str] = []
+        for member in raw if isinstance(raw, list) else []:
+            if not is_guid(member):
+                return prefix
+            prefix.append(member)
+        return []
 
     async def list_members(request: Request) -> Response:
         badge_id = request.path_params["badge_id"]
@@ -454,6 +535,9 @@ def routes(ctx: Context) -> list[Route]:
     async def assign(request: Request) -> Response:
         badge_id = _guid_path(request.path_params["badge_id"])
         body = await read_json(request)
+        if ctx.fault("badge-assign-partially-stored") and store.get(BADGE, badge_id) is not None:
+            for member in guid_prefix(body.get("memberIds")):
+                store.link(ASSIGNED, badge_id, member)
         members = _member_ids(ctx, body.get("memberIds"), "memberIds")
         strangers = [m for m in members if m not in KNOWN_MEMBERS]
         if ctx.fault("badge-unknown-members-rejected") and strangers:  # AMB-34
@@ -470,12 +554,20 @@ def routes(ctx: Context) -> list[Route]:
         raw = request.query_params.getlist("memberIds")
         if ctx.fault("badge-unassign-first-only"):
             raw = raw[:1]
+        if ctx.fault("badge-unassign-partially-applied"):
+            for member in guid_prefix(raw):
+                store.unlink(ASSIGNED, badge_id, member)
         members = _member_ids(ctx, raw, "memberIds")
         with store.transaction():
+            if ctx.fault("badge-unassign-unknown-badge-ok") and store.get(BADGE, badge_id) is None:
+                return reply({})
             load(badge_id)
             if not ctx.fault("badge-unassign-ignored"):
                 for member in members:
-                    store.unlink(ASSIGNED, badge_id, member)
+                    if ctx.fault("badge-unassign-from-every-badge"):
+                        strip_member(member)
+                    if store.unlink(ASSIGNED, badge_id, member) and ctx.fault("badge-unassign-count-stale"):
+                        store.link(REMOVED, badge_id, member)
         return reply({})
 
     async def member_badges(request: Request) -> Response:
@@ -507,8 +599,11 @@ def routes(ctx: Context) -> list[Route]:
         if ctx.fault("badge-delete-keeps-assignments"):
             ids += [o["id"] for o in store.all(ORPHAN)]
         entries: list[dict[str, Any]] = []
-        for badge_id in ids:
-            count: Any = member_count(badge_id)
+        tallies = [member_count(badge_id) for badge_id in ids]
+        if ctx.fault("badge-counts-misattributed"):  # an off-by-one join of badges and their tallies
+            tallies = [0, *tallies][:len(ids)]
+        for badge_id, tally in zip(ids, tallies, strict=True):
+            count: Any = tally
             if ctx.fault("badge-count-as-string"):
                 count = str(count)
             entries.append({"badgeId": badge_id, "memberCount": count})
@@ -526,6 +621,13 @@ def routes(ctx: Context) -> list[Route]:
         if not v and len(set(raw)) != len(raw):
             v.add("badgeIds", "must not repeat a badge id")
         v.raise_if_any()
+        if ctx.fault("badge-order-partially-applied"):  # moves each badge as it is found
+            known = []
+            for badge_id in raw:
+                if store.get(BADGE, badge_id) is None:
+                    break
+                known.append(badge_id)
+            store.set_order(BADGE, known)
         with store.transaction():
             before = store.all(BADGE)
             for badge_id in raw:
@@ -574,16 +676,27 @@ def routes(ctx: Context) -> list[Route]:
         Route(f"{PREFIX}/{{badge_id}}/members", assign, methods=["POST"]),
         Route(f"{PREFIX}/{{badge_id}}/members", unassign, methods=["DELETE"]),
     ]
-    if ctx.fault(wire.ERRORS_DIFFER):
-        table = [Route(r.path, _reworded(r.endpoint), methods=list(r.methods or ())) for r in table]
+    for fault, change in ((wire.ERRORS_DIFFER, wire.reworded), ("badge-not-found-body-bare", _bare_not_found)):
+        if ctx.fault(fault):
+            table = [Route(r.path, _errors_changed(r.endpoint, change), methods=list(r.methods or ()))
+                     for r in table]
     return table
 
 
-def _reworded(handler: Handler) -> Handler:
-    """The errors-differ variant: every error of the badges API keeps its status and shape, not its wording."""
+def _bare_not_found(error: ApiError) -> ApiError:
+    """The badge-not-found-body-bare fault: a 404 body without the standard `details` (COMMON-1)."""
+    if error.status != 404:
+        return error
+    bare = ApiError(404, error.message, {})
+    bare.body = lambda: {"message": error.message}  # type: ignore[method-assign]
+    return bare
+
+
+def _errors_changed(handler: Handler, change: Callable[[ApiError], ApiError]) -> Handler:
+    """Every error the handler raises, as `change` spells it (a variant's wording, or a fault's body)."""
     async def run(request: Request) -> Response:
         try:
             return await handler(request)
         except ApiError as error:
-            raise wire.reworded(error) from None
+            raise change(error) from None
     return run
