@@ -220,9 +220,9 @@ def _member_ids(ctx: Context, raw: Any, field: str) -> list[str]:
     return list(dict.fromkeys(raw))
 
 
-def _max_limit(ctx: Context) -> int | None:
-    """The largest paging.limit accepted: above it a 400, unless the variant clamps (AMB-20)."""
-    return None if ctx.fault("badge-oversize-limit-clamped") else MAX_LIMIT
+def _max_limit(ctx: Context) -> int:
+    """The largest paging.limit accepted: above it a 400. The clamping variant (AMB-20) takes any int32."""
+    return INT32_MAX if ctx.fault("badge-oversize-limit-clamped") else MAX_LIMIT
 
 
 def _paging(ctx: Context, limit: int | None, offset: int | None) -> tuple[int, int]:
