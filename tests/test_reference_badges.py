@@ -224,3 +224,19 @@ def test_alternative_readings_of_amb_17_20_33_37() -> None:
         assert client.get(P, params={"paging.limit": 0}).json()["badges"] == []
         assert client.patch(f"{P}/order", json={"badgeIds": [a]}).status_code == 400
         assert [x["id"] for x in client.patch(f"{P}/order", json={"badgeIds": [a, b]}).json()["badges"]] == [a, b]
+
+
+def test_a_site_refusing_made_up_members_leaves_the_assignment_rules_not_checked(cli) -> None:  # type: ignore[no-untyped-def]
+    """AMB-34: no false failure, and the reason names the flag that would check the rules; with the site's
+    members given, the same rules are checked and pass."""
+    refused = cli("run", "--api", "badges", "--rule", "BADGE-1[5-7]", "--fault", "badge-unknown-members-rejected",
+                  "--report-dir", "refused")
+    assert refused.returncode == 0, refused.output[-3000:]
+    for rule in ("BADGE-15", "BADGE-16", "BADGE-17"):
+        line = next(line for line in refused.stdout.splitlines() if line.startswith(f"NOT CHECKED {rule}:"))
+        assert "--member-id" in line, line
+    members = [arg for member in badges.KNOWN_MEMBERS for arg in ("--member-id", member)]
+    given = cli("run", "--api", "badges", "--rule", "BADGE-1[5-7]", "--fault", "badge-unknown-members-rejected",
+                *members, "--report-dir", "given")
+    assert given.returncode == 0, given.output[-3000:]
+    assert "NOT CHECKED BADGE-15" not in given.stdout and "NOT CHECKED BADGE-17" not in given.stdout
