@@ -43,7 +43,6 @@ FAULTS = (
     Fault("badge-empty-title-accepted", "BADGE-5", "a missing or empty title is accepted"),
     Fault("badge-slug-keeps-case", "BADGE-6", "slug keeps upper case and special characters"),
     Fault("badge-slug-from-client", "BADGE-6", "a client-supplied slug is kept"),
-    Fault("badge-duplicate-slugs", "BADGE-6", "badges sharing a title share a slug (AMB-33: strict only)"),
     Fault("badge-slug-not-updated", "BADGE-7", "a title change keeps the old slug"),
     Fault("badge-update-rewrites-created-date", "BADGE-7", "update rewrites createdDate"),
     Fault("badge-patch-resets-fields", "BADGE-8", "PATCH replaces the badge: omitted fields reset"),
@@ -56,7 +55,6 @@ FAULTS = (
     Fault("badge-list-oversize-limit-crashes", "BADGE-12", "List Badges answers 500 to paging.limit > 1000"),
     Fault("badge-member-list-limit-unchecked", "BADGE-12", "members by badge return more than 1000 per call"),
     Fault("badge-query-filter-ignored", "BADGE-13", "Query Badges ignores the filter"),
-    Fault("badge-query-sort-ignored", "BADGE-13", "Query Badges ignores sort (a SHOULD: strict only)"),
     Fault("badge-delete-keeps-badge", "BADGE-14", "delete answers {} but the badge stays"),
     Fault("badge-delete-keeps-assignments", "BADGE-14", "deleted badges stay in counts and badgeIds"),
     Fault("badge-counts-miss-assignments", "BADGE-15", "member counts miss the latest assignment"),
@@ -97,12 +95,19 @@ FAULTS = (
     Fault("badge-oversize-limit-empty-page", "BADGE-12", "paging.limit above 1000 answers 200 with no badges"),
     Fault("badge-update-colors-not-uppercased", "BADGE-3", "colors are uppercased on create but not on update"),
     Fault("badge-update-slug-from-client", "BADGE-6", "an update keeps a client-supplied slug"),
-    Fault("badge-update-duplicate-slug", "BADGE-6",
-          "a retitle takes the plain slug even when another badge has it (AMB-33: strict only)"),
     Fault("badge-unassign-unknown-badge-ok", "BADGE-10", "unassign from an unknown badge answers 200 {}"),
     Fault("badge-delete-unknown-ok", "BADGE-10", "deleting an unknown badge answers 200 {}"),
     Fault("badge-unassign-count-stale", "BADGE-17", "members/count is not decremented by an unassign"),
     Fault("badge-create-ignores-icon", "BADGE-1", "create drops the icon it was sent"),
+    # Tolerated readings the documents prefer against: the suite passes them with a warning in the tolerant
+    # profile and fails them in strict (the rule is MUST, the part they miss a SHOULD or an AMB preference).
+    Fault("badge-duplicate-slugs", "BADGE-6", "badges sharing a title share a slug (AMB-33 allows it, SHOULD not)",
+          kind="hostile"),
+    Fault("badge-update-duplicate-slug", "BADGE-6",
+          "a retitle takes the plain slug even when another badge has it (AMB-33 allows it, SHOULD not)",
+          kind="hostile"),
+    Fault("badge-query-sort-ignored", "BADGE-13",
+          "Query Badges ignores sort (BADGE-13: sorting is a SHOULD, v3 lists no sortable fields)", kind="hostile"),
     # Correct alternative readings: each takes the other side of what the documents leave open, and they compose
     # (`conformance serve --alternative` switches on all of them at once).
     Fault("badge-unknown-members-rejected", "BADGE-15",
