@@ -733,8 +733,10 @@ def test_deleted_badge_is_gone(badges: BadgesApi, owned: Owned, expect: Expect, 
         badge["id"] not in badge_ids(badges), "the deleted badge is absent from List Badges", rule="BADGE-14"
     )
     entries, seen = counts(badges, expect, rule="BADGE-23")
+    # BADGE-14 names members/count among the views the deleted badge leaves (BADGE-23 says the same of every
+    # entry); the violation names BADGE-14, the rule of the delete.
     expect.that(
-        badge["id"] not in entries, "members/count no longer references the deleted badge", seen, rule="BADGE-23"
+        badge["id"] not in entries, "members/count no longer references the deleted badge", seen, rule="BADGE-14"
     )
 
 
