@@ -164,3 +164,79 @@ def test_malformed_input_is_a_400_not_a_500(client: TestClient, method: str, pat
     answer = client.request(method, P + path, json=body)
     assert answer.status_code == 400, answer.text
     assert answer.json()["details"]["validationError"]["fieldViolations"]
+
+
+def variant(*faults: str) -> TestClient:
+    return TestClient(create_app(faults=faults), headers={"Authorization": "test"})
+
+
+def test_every_correct_variant_composes_with_the_others() -> None:
+    correct = [f.name for f in badges.FAULTS if f.kind == "correct"]
+    assert len(correct) >= 10
+    with variant(*correct) as client:
+        badge = make(client, "Composed")
+        assert client.get(f"{P}/{badge['id']}").status_code == 200
+
+
+def test_unknown_members_variant_takes_only_the_sites_members() -> None:
+    with variant("badge-unknown-members-rejected") as client:
+        badge = make(client, "m")
+        members = f"{P}/{badge['id']}/members"
+        assert client.post(members, json={"memberIds": [M1]}).status_code == 400
+        assert client.post(f"{P}/{UNKNOWN}/members", json={"memberIds": [M1]}).status_code == 400
+        assert client.post(members, json={"memberIds": list(badges.KNOWN_MEMBERS)}).status_code == 200
+
+
+def test_wire_variants_spell_the_same_badge_differently() -> None:
+    with variant("badge-ids-times-keys-differ", "badge-extra-fields", "badge-defaults-omitted") as client:
+        badge = make(client, "Spelled")
+        assert list(badge)[-1] == "id" and badge["id"][14] == "7"  # keys reversed, a v7 GUID
+        assert len(badge["createdDate"]) == len("2024-01-01T00:00:00.000000Z")
+        assert "description" not in badge and "permissionsEnabled" not in badge
+        assert badge["badgeType"] == "CUSTOM"
+        assert client.get(f"{P}/members/count").json() == {"serviceVersion": "v3-preview"}
+        assert client.delete(f"{P}/{badge['id']}").json() == {}
+
+
+def test_updated_date_always_advances() -> None:
+    for faults in ((), ("badge-ids-times-keys-differ",)):
+        with variant(*faults) as client:
+            badge = make(client, "t")
+            dates = [badge["updatedDate"]]
+            for title in ("u", "v", "w"):
+                dates.append(client.patch(f"{P}/{badge['id']}", json={"badge": {"title": title}}).json()["badge"]
+                             ["updatedDate"])
+            assert dates == sorted(set(dates)), dates
+
+
+def test_alternative_readings_of_amb_17_20_33_37() -> None:
+    with variant("badge-lowercase-colors-rejected", "badge-oversize-limit-clamped",
+                 "badge-duplicate-titles-refused", "badge-order-subset-rejected", "badge-other-list-order",
+                 "badge-errors-differ") as client:
+        a, b = make(client, "A")["id"], make(client, "B")["id"]
+        assert [x["id"] for x in client.get(P).json()["badges"]] == [b, a]  # newest first
+        assert client.post(P, json={"badge": {"title": "c", "textColor": "#ffffff"}}).status_code == 400
+        duplicate = client.post(P, json={"badge": {"title": "A"}})
+        assert duplicate.status_code == 409
+        assert duplicate.json()["details"]["applicationError"]["code"] == "BADGES_ALREADY_EXISTS"
+        assert client.patch(f"{P}/{b}", json={"badge": {"title": "A"}}).status_code == 409
+        assert len(client.get(P, params={"paging.limit": 5000}).json()["badges"]) == 2
+        assert client.get(P, params={"paging.limit": 0}).json()["badges"] == []
+        assert client.patch(f"{P}/order", json={"badgeIds": [a]}).status_code == 400
+        assert [x["id"] for x in client.patch(f"{P}/order", json={"badgeIds": [a, b]}).json()["badges"]] == [a, b]
+
+
+def test_a_site_refusing_made_up_members_leaves_the_assignment_rules_not_checked(cli) -> None:  # type: ignore[no-untyped-def]
+    """AMB-34: no false failure, and the reason names the flag that would check the rules; with the site's
+    members given, the same rules are checked and pass."""
+    refused = cli("run", "--api", "badges", "--rule", "BADGE-1[5-7]", "--fault", "badge-unknown-members-rejected",
+                  "--report-dir", "refused")
+    assert refused.returncode == 0, refused.output[-3000:]
+    for rule in ("BADGE-15", "BADGE-16", "BADGE-17"):
+        line = next(line for line in refused.stdout.splitlines() if line.startswith(f"NOT CHECKED {rule}:"))
+        assert "--member-id" in line, line
+    members = [arg for member in badges.KNOWN_MEMBERS for arg in ("--member-id", member)]
+    given = cli("run", "--api", "badges", "--rule", "BADGE-1[5-7]", "--fault", "badge-unknown-members-rejected",
+                *members, "--report-dir", "given")
+    assert given.returncode == 0, given.output[-3000:]
+    assert "NOT CHECKED BADGE-15" not in given.stdout and "NOT CHECKED BADGE-17" not in given.stdout

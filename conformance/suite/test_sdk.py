@@ -19,6 +19,7 @@ import pytest
 from conformance.apis.tiers import writable
 from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
+from conformance.suite.members import skip_if_made_up_members_refused
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 
@@ -458,6 +459,13 @@ def assigned(sdk: Sdk, badge_id: str, members: list[str]) -> Exchange:
                     {"id": badge_id, "memberIds": members})
 
 
+def assigning(sdk: Sdk, expect: Expect, settings: RunSettings, badge_id: str, members: list[str]) -> None:
+    """Set-up assignment; a site that refuses the made-up members (AMB-34) skips the scenario (--member-id)."""
+    answer = sdk.target.post(f"{BADGES}/{badge_id}/members", {"memberIds": members})
+    skip_if_made_up_members_refused(answer, members, settings.member_ids)
+    expect.setup(answer, "assigning members")
+
+
 @pytest.mark.rule("BADGE-1")
 @pytest.mark.sdk("createBadge")
 def test_sdk_create_badge(sdk: Sdk, owned: Owned, unique: Unique) -> None:
@@ -535,9 +543,10 @@ def test_sdk_list_badges_offset_walk(sdk: Sdk, owned: Owned, unique: Unique, exp
 @pytest.mark.rule("BADGE-15")
 @pytest.mark.sdk("assignBadge")
 def test_sdk_assign_badge_with_id_in_body(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
-                                          members: list[str]) -> None:
+                                          members: list[str], conformance_settings: RunSettings) -> None:
     badge = new_badge(sdk, owned, unique, expect)
     answer = assigned(sdk, badge["id"], members)
+    skip_if_made_up_members_refused(answer, members, conformance_settings.member_ids)
     returned = body_of(answer).get("memberIds")
     sdk.served("assignBadge", answer, "POST {id, memberIds} (path id repeated in the body)",
                shape=isinstance(returned, list) and set(members) <= set(returned), amb="AMB-30")
@@ -546,9 +555,9 @@ def test_sdk_assign_badge_with_id_in_body(sdk: Sdk, owned: Owned, unique: Unique
 @pytest.mark.rule("BADGE-17")
 @pytest.mark.sdk("unassignBadge")
 def test_sdk_unassign_badge_repeated_member_keys(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
-                                                 members: list[str]) -> None:
+                                                 members: list[str], conformance_settings: RunSettings) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    assigning(sdk, expect, conformance_settings, badge["id"], members)
     answer = sdk.call("unassignBadge", "DELETE", f"{BADGES}/{badge['id']}/members",
                       params=[("id", badge["id"]), *(("memberIds", m) for m in members)])
     if not sdk.served("unassignBadge", answer, "DELETE ?id=&memberIds=a&memberIds=b", amb="AMB-39"):
@@ -562,9 +571,9 @@ def test_sdk_unassign_badge_repeated_member_keys(sdk: Sdk, owned: Owned, unique:
 @pytest.mark.rule("BADGE-15")
 @pytest.mark.sdk("listMembersByBadge")
 def test_sdk_list_members_by_badge_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
-                                                    members: list[str]) -> None:
+                                                    members: list[str], conformance_settings: RunSettings) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    assigning(sdk, expect, conformance_settings, badge["id"], members)
     answer = sdk.call("listMembersByBadge", "GET", f"{BADGES}/{badge['id']}/members",
                       params=[("id", badge["id"]), ("paging.limit", 100)])
     listed = body_of(answer).get("memberIds")
@@ -575,9 +584,9 @@ def test_sdk_list_members_by_badge_with_id_in_query(sdk: Sdk, owned: Owned, uniq
 @pytest.mark.rule("BADGE-15")
 @pytest.mark.sdk("listBadgesPerMember")
 def test_sdk_list_badges_per_member(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
-                                    members: list[str]) -> None:
+                                    members: list[str], conformance_settings: RunSettings) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    assigning(sdk, expect, conformance_settings, badge["id"], members)
     answer = sdk.call("listBadgesPerMember", "POST", f"{BADGES}/members", {"memberIds": members[:1]})
     entries = body_of(answer).get("memberBadgeIds")
     entry = next((e for e in entries or [] if isinstance(e, dict) and e.get("memberId") == members[0]), {})
@@ -588,9 +597,9 @@ def test_sdk_list_badges_per_member(sdk: Sdk, owned: Owned, unique: Unique, expe
 @pytest.mark.rule("BADGE-23", "BADGE-15")
 @pytest.mark.sdk("getMemberCountsPerBadge")
 def test_sdk_get_member_counts_per_badge(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
-                                         members: list[str]) -> None:
+                                         members: list[str], conformance_settings: RunSettings) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    expect.setup(sdk.target.post(f"{BADGES}/{badge['id']}/members", {"memberIds": members}), "assigning members")
+    assigning(sdk, expect, conformance_settings, badge["id"], members)
     answer = sdk.call("getMemberCountsPerBadge", "GET", f"{BADGES}/members/count")
     counts = body_of(answer).get("badgeMemberCounts")
     entry = next((c for c in counts or [] if isinstance(c, dict) and c.get("badgeId") == badge["id"]), {})
