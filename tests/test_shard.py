@@ -42,3 +42,12 @@ def test_merging_a_shard_twice_is_refused(cli, tmp_path: Path) -> None:  # type:
 def test_a_bad_shard_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("run", "--shard", "3/2")
     assert result.returncode == 2 and "K/N" in result.output and "Traceback" not in result.output
+
+
+def test_api_selection_keeps_no_test_of_another_api(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`--api badges` keeps badge tests and COMMON-only ones, never the SDK's tier or reward scenarios."""
+    result = cli("run", "--api", "badges", "--quick", "--report-dir", "out")
+    assert result.returncode == 0, result.output[-2000:]
+    tested = {r for t in json.loads((tmp_path / "out" / "results.json").read_text())["results"] for r in t["rules"]}
+    assert any(r.startswith("BADGE-") for r in tested)
+    assert not [r for r in tested if not r.startswith(("BADGE-", "COMMON-"))], sorted(tested)

@@ -33,21 +33,31 @@ def paging(limit: int | None = None, offset: int | None = None) -> dict[str, int
     return params
 
 
-class BadgesApi:
+class BadgeCrud:
+    """Create/get/update/delete of a badge under `collection`: the same envelope in v3 and v4."""
+
+    collection = BADGES
+
     def __init__(self, target: Target):
         self.target = target
 
+    def path(self, badge_id: str) -> str:
+        return f"{self.collection}/{badge_id}"
+
     def create(self, badge: dict[str, Any]) -> Exchange:
-        return self.target.post(BADGES, {"badge": badge})
+        return self.target.post(self.collection, {"badge": badge})
 
     def get(self, badge_id: str) -> Exchange:
-        return self.target.get(badge_path(badge_id))
+        return self.target.get(self.path(badge_id))
 
     def update(self, badge_id: str, badge: dict[str, Any]) -> Exchange:
-        return self.target.patch(badge_path(badge_id), {"badge": {**badge, "id": badge_id}})
+        return self.target.patch(self.path(badge_id), {"badge": {**badge, "id": badge_id}})
 
     def delete(self, badge_id: str) -> Exchange:
-        return self.target.delete(badge_path(badge_id))
+        return self.target.delete(self.path(badge_id))
+
+
+class BadgesApi(BadgeCrud):
 
     def page(self, limit: int | None = None, offset: int | None = None) -> Exchange:
         return self.target.get(BADGES, params=paging(limit, offset) or None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.apis.badges import BadgeCrud
 from conformance.target import Exchange, Target
 
 BADGES = "/badges/v4/badges"
@@ -48,21 +49,8 @@ def next_cursor(answer: Exchange) -> str | None:
     return cursor if isinstance(cursor, str) and cursor else None
 
 
-class BadgesV4Api:
-    def __init__(self, target: Target):
-        self.target = target
-
-    def create(self, badge: dict[str, Any]) -> Exchange:
-        return self.target.post(BADGES, {"badge": badge})
-
-    def get(self, badge_id: str) -> Exchange:
-        return self.target.get(badge_path(badge_id))
-
-    def update(self, badge_id: str, badge: dict[str, Any]) -> Exchange:
-        return self.target.patch(badge_path(badge_id), {"badge": {**badge, "id": badge_id}})
-
-    def delete(self, badge_id: str) -> Exchange:
-        return self.target.delete(badge_path(badge_id))
+class BadgesV4Api(BadgeCrud):
+    collection = BADGES
 
     def query(self, filter: dict[str, Any] | None = None, sort: list[dict[str, Any]] | None = None,
               limit: int | None = None, cursor: str | None = None) -> Exchange:

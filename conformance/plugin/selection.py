@@ -55,9 +55,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         selected = True
         if wanted is not None and not (set(ids) & wanted):
             selected = False
-        if settings.apis and api is not None and api not in settings.apis:
-            # A rule test is kept when one of its rules belongs to a selected API (COMMON rules stay).
-            selected = selected and any(catalogue[r].api in settings.apis for r in ids if r in catalogue)
+        if settings.apis and api not in settings.apis:
+            # Kept when one of its rules belongs to a selected API; a test of no one API (test_common, the SDK
+            # module) is kept for its COMMON rules only when it has no rule of an unselected API.
+            apis_of_rules = {catalogue[r].api for r in ids if r in catalogue}
+            selected = selected and (bool(apis_of_rules & set(settings.apis))
+                                     or (api is None and apis_of_rules <= {"common"}))
         if settings.read_only and item.get_closest_marker("read_only") is None:
             selected = False
         if settings.shard and not in_shard(item, *settings.shard):
