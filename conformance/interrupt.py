@@ -146,6 +146,12 @@ def guarded(body: Callable[[], int], sweep_hint: Callable[[], str | None]) -> in
                 return code
         except KeyboardInterrupt:
             pass
+        except Exception:
+            # A library cut short by the interruption may fail in its own way (seen under load: a TypeError
+            # from code interrupted half-way). Once a stop was asked for, that is the interruption, not a
+            # tool error of its own.
+            if not requested():
+                raise
         for sig in SIGNALS:  # the one line below is not to be cut short either
             signal.signal(sig, signal.SIG_IGN)
         report(sweep_hint())

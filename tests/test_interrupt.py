@@ -218,3 +218,21 @@ def test_an_interrupted_replay_exits_130_in_one_line(tmp_path: Path) -> None:
     assert took < PROMPT
     assert_one_line_interrupt(stdout, stderr)
     assert "replay differs" not in stdout
+
+
+def test_an_error_raised_after_a_stop_was_asked_for_is_the_interruption(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Under load a library cut short by the signal may fail in its own way: the run still ends interrupted."""
+    from conformance import interrupt
+
+    def body() -> int:
+        interrupt.STATE.signals += 1  # what the signal handler records
+        raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
+
+    assert interrupt.guarded(body, lambda: None) == INTERRUPTED
+    assert "conformance: interrupted" in capsys.readouterr().err
+
+    def failing() -> int:
+        raise TypeError("a bug with no interruption")
+
+    with pytest.raises(TypeError):
+        interrupt.guarded(failing, lambda: None)

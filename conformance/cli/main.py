@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -73,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("conformance: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # never a traceback for the user; the message names the problem
+        if os.environ.get("CONFORMANCE_DEBUG"):  # ...unless asked, to report a bug of the tool
+            traceback.print_exc()
         print(f"conformance: error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_TOOL
 
