@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -42,6 +43,13 @@ def catalogue() -> dict[str, Rule]:
 @cache
 def ambiguities() -> dict[str, dict[str, str]]:
     return dict(load_yaml(RULES_FILE)["ambiguities"])
+
+
+@cache
+def id_pattern() -> re.Pattern[str]:
+    """Matches any rule id of the catalogue (`TIER-2`, `BADGE4-17`, `ASSIGN-8`, ...) inside a text."""
+    prefixes = sorted({rule_id.rpartition("-")[0] for rule_id in catalogue()}, key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, prefixes))})-\d+\b")
 
 
 def get(rule_id: str) -> Rule:

@@ -101,3 +101,25 @@ def test_the_run_model_survives_the_trip_through_pytest_options() -> None:
                  "run_id", "member_ids", "read_only", "timeout", "shard", "disposable", "results_path",
                  "webhooks_listen", "webhook_public_key", "webhook_wait"):
         assert getattr(back, name) == getattr(sent, name), name
+
+
+@pytest.mark.parametrize("nodeid, check, expected", [
+    ("test_fuzz.py::test_fuzz_badges_v4[DELETE /badges/v4/badges/{id}]", "Deleted resource still available",
+     "BADGE4-17"),
+    ("test_fuzz.py::test_fuzz_assignments_v4[DELETE /badges/v4/assignments/{id}]",
+     "Deleted resource still available", "ASSIGN-8"),
+    ("test_fuzz.py::test_fuzz_badges[DELETE /members/v3/badges/{id}]", "Deleted resource still available",
+     "BADGE-14"),
+])
+def test_a_failed_fuzz_test_fails_the_rule_of_its_own_api(nodeid: str, check: str, expected: str) -> None:
+    message = f"conformance.fuzzing.FuzzFailure: DELETE /x -> HTTP 200\nviolation: {check}\n"
+    judged = rule_judgements([record("fail", [], nodeid=nodeid, message=message)])
+    assert {rule for rule, (verdict, _) in judged.items() if verdict == "fail"} == {expected}
+
+
+def test_a_v4_domain_check_names_its_v4_rule() -> None:
+    message = ("conformance.fuzzing.FuzzFailure: POST /badges/v4/badges -> HTTP 200\n"
+               "violation: Custom check failed: `revision_is_string`: BADGE4-2: revision must be a string\n")
+    judged = rule_judgements([record("fail", [], nodeid="test_fuzz.py::test_fuzz_badges_v4[POST /badges/v4/badges]",
+                                     message=message)])
+    assert judged["BADGE4-2"][0] == "fail"

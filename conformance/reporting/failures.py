@@ -14,12 +14,11 @@ from typing import Any
 import yaml
 
 from conformance import rules
-from conformance.paths import PACKAGE_DIR
+from conformance.paths import APIS, PACKAGE_DIR
 
 REPORT_DATA = PACKAGE_DIR / "data" / "report.yaml"
 #: The exception prefix pytest puts before a crash message (`conformance.verdict.RuleViolation: ...`).
 EXCEPTION_PREFIX = re.compile(r"^[\w.]+(?:Violation|Failure|Error|Exception): ")
-RULE_ID = re.compile(r"\b(?:COMMON|BADGE|TIER|REWARD)-\d+\b")
 #: What pytest's -k grammar accepts in one identifier; anything else separates words joined with `and`.
 K_WORD = re.compile(r"[\w:+\-.\[\]\\/]+")
 #: The first line of a fuzz failure: `POST /tiers -> HTTP 200` (its exchange line carries no answer).
@@ -77,10 +76,16 @@ class Failure:
 
 
 def api_of(nodeid: str) -> str:
-    for api in ("tiers", "rewards", "badges"):
-        if api in nodeid:
+    """The API a test belongs to by its name (`test_fuzz_badges_v4` is Badges v4, not v3); else "common"."""
+    for api in sorted(APIS, key=len, reverse=True):
+        if api.replace("-", "_") in nodeid:
             return api
     return "common"
+
+
+def _is_rule_quote(line: str) -> bool:
+    found = rules.id_pattern().match(line)
+    return found is not None and re.match(r" \[(?:MUST|SHOULD|MAY)\] ", line[found.end():]) is not None
 
 
 def build_failure(index: int, result: dict[str, Any], meta: dict[str, Any]) -> Failure:
@@ -122,7 +127,7 @@ def parse_message(text: str) -> tuple[list[str], tuple[str, str] | None, list[st
             curl = line.removeprefix("exchange: ")
         elif line.startswith("  -> ") and curl:
             answer = line.removeprefix("  -> ")
-        elif re.match(r"^(?:COMMON|BADGE|TIER|REWARD)-\d+ \[(?:MUST|SHOULD|MAY)\] ", line):
+        elif _is_rule_quote(line):
             continue
         elif FUZZ_HEAD.match(line):
             answer = answer or FUZZ_HEAD.match(line)["status"]  # type: ignore[index]
@@ -171,13 +176,12 @@ def fuzz_checks(violations: list[str], api: str) -> list[FuzzCheck]:
         custom = CUSTOM_CHECK.match(line)
         if custom:
             detail = custom["detail"]
-            found.append(FuzzCheck(custom["check"], RULE_ID.findall(detail.split(":", 1)[0]), detail))
+            found.append(FuzzCheck(custom["check"], rules.id_pattern().findall(detail.split(":", 1)[0]), detail))
             continue
         title, _, detail = line.partition(": ")
         entry = known.get(title, {})
-        ids = RULE_ID.findall(entry.get("rule", ""))
-        prefix = {"tiers": "TIER-", "rewards": "REWARD-", "badges": "BADGE-"}[api] if api != "common" else ""
-        ids = [r for r in ids if r.startswith("COMMON-") or (prefix and r.startswith(prefix))]
+        ids = rules.id_pattern().findall(entry.get("rule", ""))
+        ids = [r for r in ids if rules.get(r).api in ("common", api)]
         found.append(FuzzCheck(title, ids, detail or entry.get("judges", "")))
     return found
 
