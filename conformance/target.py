@@ -20,7 +20,15 @@ from conformance.errors import TargetError
 
 __all__ = ["Exchange", "Target", "TargetError"]
 from conformance.redact import REDACTED, Redactor
-from conformance.transport import DEFAULT_RETRIES, DEFAULT_RETRY_BUDGET, RetryBudget, RetryNote, SuiteAdapter, reason
+from conformance.transport import (
+    DEFAULT_RETRIES,
+    DEFAULT_RETRY_BUDGET,
+    RetryBudget,
+    RetryNote,
+    SuiteAdapter,
+    SuiteSession,
+    reason,
+)
 
 #: Header names whose values never leave the process (logs, reports, cassettes, failure messages).
 SECRET_HEADERS = frozenset({"authorization", "cookie", "x-api-key", "x-wix-api-key", "proxy-authorization"})
@@ -112,7 +120,7 @@ class Target:
     timeout: float = 15.0
     max_retries: int = DEFAULT_RETRIES
     retry_budget: float = DEFAULT_RETRY_BUDGET
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=SuiteSession)
     log: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
@@ -60,6 +61,25 @@ class RetryNote:
         done = f"after {self.retries} retr{'y' if self.retries == 1 else 'ies'} over {self.waited:.1f}s" \
             if self.retries else "not retried"
         return f"{done}{': ' + self.gave_up if self.gave_up else ''}"
+
+
+class SuiteSession(requests.Session):
+    """A requests session that reads the proxy and CA-bundle environment variables once per origin and settings:
+    requests re-scans the whole environment on every request (about 80 us each, 2% of a run), and the
+    environment does not change while a run talks to its target."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple[str, ...], Any] = {}
+
+    def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any,
+                                   cert: Any) -> Any:
+        origin = urlsplit(url.decode() if isinstance(url, bytes) else url or "")
+        key = (origin.scheme, origin.netloc, repr(proxies), repr(stream), repr(verify), repr(cert), repr(self.proxies),
+               repr(self.verify), str(self.trust_env))
+        if key not in self._environment:
+            self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        return dict(self._environment[key])  # a copy: callers may update it
 
 
 class SuiteAdapter(HTTPAdapter):

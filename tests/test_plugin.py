@@ -87,3 +87,33 @@ def test_dash_p_conformance_loads_the_plugin_once(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "test_tier_name_must_be_unique" in completed.stdout
     assert "already registered" not in completed.stdout + completed.stderr
+
+
+SPY = '''
+import json, pytest
+from conformance.plugin.keys import exchanges_key
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session):
+    kept = sum(len(item.stash.get(exchanges_key, [])) for item in session.items)
+    order = [item.path.name for item in session.items]
+    with open("spy.json", "w") as out:
+        json.dump({"kept": kept, "order": order}, out)
+'''
+
+
+def test_finished_tests_keep_no_exchanges_and_fuzzing_runs_after_the_scenarios(tmp_path: Path) -> None:
+    """Memory stays flat in the number of tests (a test's exchanges leave with its record), and the rule
+    scenarios come before the fuzzing phase, so `-x` and a broken rule stop at the most precise failure."""
+    (tmp_path / "spy.py").write_text(SPY)
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conformance", "--pyargs", "conformance.suite", "-q", "-p", "spy",
+         "-p", "no:cacheprovider", "--conformance-max-examples", "1", "--conformance-quick", "--conformance-api",
+         "tiers", "-k", "fuzz_tiers or stateful_tiers or test_tier_name_must_be_unique or test_bulk"],
+        cwd=tmp_path, env={**_env(), "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    spy = json.loads((tmp_path / "spy.json").read_text())
+    assert spy["kept"] == 0
+    order = spy["order"]
+    assert "test_fuzz.py" in order and order.index("test_fuzz.py") > max(
+        i for i, name in enumerate(order) if name != "test_fuzz.py")

@@ -108,3 +108,17 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after("1", 0) == 1.0
     assert 0.0 <= retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 0) <= 0.0  # a date in the past: no wait
     assert retry_after(None, 0) == 0.5 and retry_after("soon", 2) == 2.0
+
+
+def test_proxy_environment_is_honoured_once_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.transport import SuiteSession
+
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    session = SuiteSession()
+    far = session.merge_environment_settings("http://api.example/x", {}, None, None, None)
+    near = session.merge_environment_settings("http://127.0.0.1:9/x", {}, None, None, None)
+    again = session.merge_environment_settings("http://api.example/y", {}, None, None, None)
+    assert far["proxies"].get("http") == "http://proxy.invalid:3128"
+    assert not near["proxies"].get("http")
+    assert again == far

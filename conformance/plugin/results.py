@@ -24,6 +24,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report: pytest.TestReport = outcome.get_result()
     if settings_key not in item.config.stash:
         return
+    if call.when == "teardown":  # the record is made: a finished test keeps no exchanges (memory flat in tests)
+        item.stash[exchanges_key] = []
+        if hasattr(item, "conformance_traffic"):
+            item.conformance_traffic = []
+        return
     if call.when == "call" or (call.when == "setup" and (report.failed or report.skipped)):
         ids = rule_ids(item)
         report.user_properties.append(("conformance.rules", json.dumps(ids)))

@@ -29,6 +29,9 @@ def item_api(item: pytest.Item) -> str | None:
     return None
 
 
+FUZZ_MODULE = "test_fuzz.py"
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if settings_key not in config.stash:
         return
@@ -69,6 +72,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    # The rule scenarios first, the fuzzing and stateful phases last: a broken rule is reported by the test
+    # written for it before fuzzing spends its budget, and `-x` stops at the most precise failure.
+    items.sort(key=lambda item: item.path.name == FUZZ_MODULE)
 
 
 #: Fixtures that touch site-wide state (program settings, a site without settings, the badge display order).
@@ -93,7 +99,7 @@ def fuzzing_selectable(rules_selected: list[str]) -> bool:
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Do not even import the fuzz module (schemathesis, Hypothesis) when the selection cannot keep it."""
     settings = config.stash.get(settings_key, None)
-    if settings is not None and collection_path.name == "test_fuzz.py" and not fuzzing_selectable(settings.rules):
+    if settings is not None and collection_path.name == FUZZ_MODULE and not fuzzing_selectable(settings.rules):
         return True
     return None
 
