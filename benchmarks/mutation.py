@@ -3,9 +3,9 @@ fuzzing included, no rule selection) against the embedded reference with one fau
 
 A bug counts as killed only when the run exits 1 and a failure's violation names the fault's rule. Exit 2, a
 crash, or failures of unrelated rules only are reported as such, never as kills. MUST-level bugs must be killed
-in the tolerant profile; SHOULD-level ones (and bugs in the preferred side of an AMB decision) warn there and
-must be killed in strict. Correct alternative readings must pass both profiles (a failure is a false positive);
-SDK-hostile readings must pass tolerant with a warning and fail strict.
+in the tolerant profile, SHOULD-level ones (and bugs in the preferred side of an AMB decision) in strict.
+Correct alternative readings must pass (a failure is a false positive); SDK-hostile readings must pass tolerant
+with a warning and fail strict. `judge` says how few runs each verdict needs; `launch.py` how runs start.
 
 Run: python benchmarks/mutation.py [-j JOBS] [--seed N] [--kind bug|correct|hostile] [--shard K/N] [NAME ...]
 tests/test_mutation.py runs the same judgement per variant in CI.
@@ -18,7 +18,6 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +28,12 @@ from pathlib import Path
 from conformance import rules
 from conformance.reference import ALTERNATIVE, all_faults
 from conformance.reference.faults import Fault
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the fork server and its runs import `launch` and `stop_on_rule` from here
+    sys.path.insert(0, str(HERE))
+
+import launch  # noqa: E402
 
 
 @dataclass
@@ -61,16 +66,19 @@ class Verdict:
     runs: list[RunOutcome] = field(default_factory=list)
 
 
-def run_suite(fault: str | None, profile: str, seed: int) -> RunOutcome:
-    """`conformance run --quick` in a scratch folder, as a user types it."""
+def run_suite(fault: str | None, profile: str, seed: int, stop_on: str | None = None) -> RunOutcome:
+    """`conformance run --quick` in a scratch folder, as a user types it. With `stop_on`, the run ends as soon
+    as a test fails that rule (see stop_on_rule.py): the kill is seen, the rest of the suite is not needed."""
     with tempfile.TemporaryDirectory() as folder:
         started = time.monotonic()
-        command = [sys.executable, "-m", "conformance", "run", "--quick", "--profile", profile, "--seed", str(seed),
+        command = ["run", "--quick", "--profile", profile, "--seed", str(seed),
                    "--report-dir", "out"]
         if fault:
             command += ["--fault", fault]
-        completed = subprocess.run(command, cwd=folder, capture_output=True, text=True,
-                                   env={**os.environ, "NO_COLOR": "1"}, timeout=600)
+        env = {**os.environ, "NO_COLOR": "1"}
+        if stop_on:
+            env |= {"CONFORMANCE_STOP_ON_RULE": stop_on, "PYTEST_ADDOPTS": "-p stop_on_rule"}
+        code, output = launch.conformance(command, folder, env, timeout=600)
         seconds = time.monotonic() - started
         report = Path(folder, "out", "report.json")
         failing: set[str] = set()
@@ -79,39 +87,43 @@ def run_suite(fault: str | None, profile: str, seed: int) -> RunOutcome:
             data = json.loads(report.read_text())
             failing = {r["id"] for r in data["rules"] if r["verdict"] == "fail"}
             warnings = [w for t in data["tests"] for w in t.get("warnings", [])]
-        return RunOutcome(profile, completed.returncode, failing, {w["rule"] for w in warnings}, seconds,
-                          (completed.stdout + completed.stderr)[-3000:], [w["message"] for w in warnings])
+        return RunOutcome(profile, code, failing, {w["rule"] for w in warnings}, seconds, output[-3000:],
+                          [w["message"] for w in warnings])
 
 
 def judge(fault: Fault, seed: int) -> Verdict:
-    """Run the variant through the profiles its kind calls for and say whether the suite did its job."""
-    tolerant = run_suite(fault.name, "tolerant", seed)
+    """Run the variant through the profile(s) its kind calls for and say whether the suite did its job.
+
+    Each verdict rests on what a whole run showed, with as few runs as that takes:
+    - a MUST-level bug: one tolerant run, ended at the first failure of its rule (the kill);
+    - a SHOULD-level bug: one strict run, likewise (the target is "killed in strict");
+    - a correct reading: one complete strict run that must pass. Strict only adds failures to tolerant (the
+      profiles differ only in `Expect.prefer`, which warns where strict fails), so a strict pass is a tolerant
+      pass too; the combined mode (`judge_combined`) still runs every correct reading in both profiles;
+    - an SDK-hostile reading: a complete tolerant run that must pass with a warning of its rule, then a strict
+      run ended at the first failure of its rule.
+    """
     if fault.kind == "correct":
-        if tolerant.code != 0:
-            return Verdict(fault, False, f"FALSE POSITIVE (tolerant): {tolerant.summary}", [tolerant])
         strict = run_suite(fault.name, "strict", seed)
         ok = strict.code == 0
-        return Verdict(fault, ok, "passes both profiles" if ok else f"FALSE POSITIVE (strict): {strict.summary}",
-                       [tolerant, strict])
+        return Verdict(fault, ok, "passes strict (so tolerant)" if ok else f"FALSE POSITIVE (strict): {strict.summary}",
+                       [strict])
     if fault.kind == "hostile":
-        if tolerant.code != 0 or not tolerant.warned:
-            return Verdict(fault, False, f"tolerant must pass with a warning: {tolerant.summary}", [tolerant])
-        strict = run_suite(fault.name, "strict", seed)
+        tolerant = run_suite(fault.name, "tolerant", seed)
+        if tolerant.code != 0 or fault.rule not in tolerant.warned:
+            return Verdict(fault, False, f"tolerant must pass with a warning of {fault.rule}: {tolerant.summary}",
+                           [tolerant])
+        strict = run_suite(fault.name, "strict", seed, stop_on=fault.rule)
         ok = strict.code == 1 and fault.rule in strict.failing
         return Verdict(fault, ok, "warns tolerant, fails strict" if ok else f"strict: {strict.summary}",
                        [tolerant, strict])
-    if tolerant.code == 1 and fault.rule in tolerant.failing:
-        return Verdict(fault, True, "killed (tolerant)", [tolerant])
-    should = rules.get(fault.rule).level != "MUST"
-    if tolerant.code == 0 and (should or fault.rule in tolerant.warned):
-        strict = run_suite(fault.name, "strict", seed)
-        if strict.code == 1 and fault.rule in strict.failing:
-            if should:
-                return Verdict(fault, True, "killed (strict; warned when tolerant)", [tolerant, strict])
-            return Verdict(fault, False, "MUST-level bug only warned when tolerant (killed in strict)",
-                           [tolerant, strict])
-        return Verdict(fault, False, f"SURVIVED strict: {strict.summary}", [tolerant, strict])
-    return Verdict(fault, False, f"SURVIVED tolerant: {tolerant.summary}", [tolerant])
+    profile = "tolerant" if rules.get(fault.rule).level == "MUST" else "strict"
+    run = run_suite(fault.name, profile, seed, stop_on=fault.rule)
+    if run.code == 1 and fault.rule in run.failing:
+        return Verdict(fault, True, f"killed ({profile})", [run])
+    if profile == "tolerant" and run.code == 0 and fault.rule in run.warned:
+        return Verdict(fault, False, "MUST-level bug only warned when tolerant", [run])
+    return Verdict(fault, False, f"SURVIVED {profile}: {run.summary}", [run])
 
 
 def judge_combined(seed: int) -> tuple[bool, str, list[RunOutcome]]:
