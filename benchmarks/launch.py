@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import sys
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
@@ -34,21 +36,31 @@ def _context() -> BaseContext:
     return _CONTEXT[0]
 
 
-def conformance(args: list[str], cwd: str, env: dict[str, str], timeout: float) -> tuple[int, str]:
-    """Run `conformance ARGS` in `cwd` with exactly `env`; its exit code and its output (stdout and stderr)."""
+@dataclass(frozen=True, slots=True)
+class Finished:
+    code: int
+    output: str
+    #: CPU seconds (user + system) the run used, threads included: comparable however loaded the machine is.
+    cpu: float
+
+
+def conformance(args: list[str], cwd: str, env: dict[str, str], timeout: float) -> Finished:
+    """Run `conformance ARGS` in `cwd` with exactly `env`; its exit code, output (stdout and stderr) and CPU."""
     output = Path(cwd) / ".conformance-output"
-    process = _context().Process(target=_child, args=(args, cwd, env, str(output)))  # type: ignore[attr-defined]
+    usage = Path(cwd) / ".conformance-cpu"
+    process = _context().Process(target=_child, args=(args, cwd, env, str(output), str(usage)))  # type: ignore[attr-defined]
     process.start()
     process.join(timeout)
     if process.is_alive():
         process.kill()
         process.join()
-        return -9, f"killed after {timeout:g} s\n"
+        return Finished(-9, f"killed after {timeout:g} s\n", 0.0)
     text = output.read_text(errors="replace") if output.is_file() else ""
-    return int(process.exitcode), text
+    cpu = float(usage.read_text()) if usage.is_file() else 0.0
+    return Finished(int(process.exitcode), text, cpu)
 
 
-def _child(args: list[str], cwd: str, env: dict[str, str], output: str) -> None:
+def _child(args: list[str], cwd: str, env: dict[str, str], output: str, usage: str) -> None:
     descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(descriptor, 1)
     os.dup2(descriptor, 2)
@@ -63,4 +75,6 @@ def _child(args: list[str], cwd: str, env: dict[str, str], output: str) -> None:
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+        spent = resource.getrusage(resource.RUSAGE_SELF)
+        Path(usage).write_text(f"{spent.ru_utime + spent.ru_stime:.3f}")
     os._exit(code)  # as the interpreter would after `raise SystemExit(main())`, without its exit-time clean-up

@@ -45,6 +45,7 @@ class RunOutcome:
     failing: set[str]
     warned: set[str]
     seconds: float
+    cpu: float
     tail: str = ""
     warning_messages: list[str] = field(default_factory=list)
 
@@ -78,7 +79,7 @@ def run_suite(fault: str | None, profile: str, seed: int, stop_on: str | None = 
         env = {**os.environ, "NO_COLOR": "1"}
         if stop_on:
             env |= {"CONFORMANCE_STOP_ON_RULE": stop_on, "PYTEST_ADDOPTS": "-p stop_on_rule"}
-        code, output = launch.conformance(command, folder, env, timeout=600)
+        finished = launch.conformance(command, folder, env, timeout=600)
         seconds = time.monotonic() - started
         report = Path(folder, "out", "report.json")
         failing: set[str] = set()
@@ -87,8 +88,8 @@ def run_suite(fault: str | None, profile: str, seed: int, stop_on: str | None = 
             data = json.loads(report.read_text())
             failing = {r["id"] for r in data["rules"] if r["verdict"] == "fail"}
             warnings = [w for t in data["tests"] for w in t.get("warnings", [])]
-        return RunOutcome(profile, code, failing, {w["rule"] for w in warnings}, seconds, output[-3000:],
-                          [w["message"] for w in warnings])
+        return RunOutcome(profile, finished.code, failing, {w["rule"] for w in warnings}, seconds, finished.cpu,
+                          finished.output[-3000:], [w["message"] for w in warnings])
 
 
 def judge(fault: Fault, seed: int) -> Verdict:
@@ -173,7 +174,7 @@ def main() -> int:
     for verdict in sorted(verdicts, key=lambda v: (v.ok, v.fault.kind, v.fault.name)):
         seconds = sum(r.seconds for r in verdict.runs)
         print(f"{'ok ' if verdict.ok else 'BAD'} {verdict.fault.kind:<7} {verdict.fault.name:<44} "
-              f"{verdict.fault.rule:<10} {verdict.how} ({seconds:.1f} s)")
+              f"{verdict.fault.rule:<10} {verdict.how} ({seconds:.1f} s, {sum(r.cpu for r in verdict.runs):.1f} s CPU)")
     bugs = [v for v in verdicts if v.fault.kind == "bug"]
     must = [v for v in bugs if rules.get(v.fault.rule).level == "MUST"]
     should = [v for v in bugs if v not in must]
@@ -185,11 +186,18 @@ def main() -> int:
             print(f"{kind} variants judged right: {sum(v.ok for v in group)}/{len(group)} "
                   f"(false positives: {sum(not v.ok for v in group)})")
     combined_ok = True
+    cpu = clean.cpu + sum(r.cpu for v in verdicts for r in v.runs)
+    runs = 1 + sum(len(v.runs) for v in verdicts)
     if combined is not None:
-        combined_ok, how, _ = combined.result()
+        combined_ok, how, combined_runs = combined.result()
+        cpu += sum(r.cpu for r in combined_runs)
+        runs += len(combined_runs)
         print(f"combined mode (--fault {ALTERNATIVE}): {'ok' if combined_ok else 'FALSE POSITIVE'}: {how}")
     print(f"clean reference strict: {'pass' if clean.code == 0 else 'FAIL'}; wall {wall:.0f} s "
           f"({wall / max(len(faults), 1):.1f} s per variant, seed {seed})")
+    cores = os.cpu_count() or 1
+    print(f"{runs} whole-suite runs, {cpu:.0f} s CPU in all ({cpu / runs:.1f} s per run): {cpu / cores / 60:.1f} min "
+          f"on {cores} cores with nothing else running (target <= 10 min; wall above includes other load)")
     return 0 if clean.code == 0 and combined_ok and all(v.ok for v in verdicts) else 1
 
 
