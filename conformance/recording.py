@@ -23,7 +23,7 @@ import socket
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
@@ -207,8 +207,17 @@ class SafeYaml:
     Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
+    #: Cassettes the pre-replay check has parsed, by their text: each is handed to vcrpy once, when its test
+    #: opens it, instead of being parsed a second time (building the objects is most of a cassette's load).
+    checked: ClassVar[dict[str, Any]] = {}
+
     @classmethod
     def deserialize(cls, text: str) -> Any:
+        parsed = cls.checked.pop(text, None)
+        return parsed if parsed is not None else cls.parse(text)
+
+    @classmethod
+    def parse(cls, text: str) -> Any:
         return yaml.load(text, Loader=cls.Loader)  # noqa: S506 - safe loader by construction
 
     @classmethod
@@ -230,10 +239,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_cassette(path: Path) -> list[dict[str, Any]]:
-    """The interactions of one cassette file (safe loading); CassetteError names the file when it is broken."""
+def load_cassette(path: Path, keep: bool = False) -> list[dict[str, Any]]:
+    """The interactions of one cassette file (safe loading); CassetteError names the file when it is broken.
+    `keep`: hold the parsed cassette for the replay that opens it next (see `SafeYaml.checked`)."""
     try:
-        data = SafeYaml.deserialize(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = SafeYaml.parse(text) or {}
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         raise CassetteError(f"cassette {path} is corrupted or truncated ({_first_line(exc)}); "
                             "record it again with `conformance run --record`") from None
@@ -241,6 +252,8 @@ def load_cassette(path: Path) -> list[dict[str, Any]]:
     if not isinstance(interactions, list) or not all(_complete(i) for i in interactions):
         raise CassetteError(f"cassette {path} is truncated or not a cassette (an interaction lacks its request "
                             "or response); record it again with `conformance run --record`")
+    if keep:
+        SafeYaml.checked[text] = data  # the check only reads it
     return interactions
 
 
@@ -256,7 +269,7 @@ def _complete(interaction: Any) -> bool:
 def check_cassettes(folder: str | Path) -> None:
     """Before a replay: every cassette of the set must load, so a broken file is one line, not a verdict."""
     for path in cassette_files(folder):
-        load_cassette(path)
+        load_cassette(path, keep=True)
 
 
 def _first_line(exc: BaseException) -> str:
