@@ -52,7 +52,9 @@ class RunOutcome:
     @property
     def summary(self) -> str:
         if self.code == 2:
-            return f"exit 2 (tool error): {self.tail.strip().splitlines()[-1] if self.tail.strip() else '?'}"
+            lines = [line for line in self.tail.splitlines() if line.strip()]
+            error = next((line for line in lines if "rror" in line), lines[-1] if lines else "?")
+            return f"exit 2 (tool error): {error.strip()[:300]}"
         if self.code not in (0, 1):
             return f"exit {self.code} (crash)"
         failing = ",".join(sorted(self.failing, key=rules.sort_key)) or "none"
@@ -89,7 +91,12 @@ def run_suite(fault: str | None, profile: str, seed: int, stop_on: str | None = 
             failing = {r["id"] for r in data["rules"] if r["verdict"] == "fail"}
             warnings = [w for t in data["tests"] for w in t.get("warnings", [])]
         return RunOutcome(profile, finished.code, failing, {w["rule"] for w in warnings}, seconds, finished.cpu,
-                          finished.output[-3000:], [w["message"] for w in warnings])
+                          _head_and_tail(finished.output), [w["message"] for w in warnings])
+
+
+def _head_and_tail(output: str, size: int = 1500) -> str:
+    """What a failed start printed first (the error) and how the run ended."""
+    return output if len(output) <= 2 * size else f"{output[:size]}\n[...]\n{output[-size:]}"
 
 
 def judge(fault: Fault, seed: int) -> Verdict:

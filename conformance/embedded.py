@@ -33,11 +33,15 @@ class EmbeddedServer:
                            else Emitter(urls))
         self.app = create_app(db=db, faults=faults, deterministic=deterministic, events=self.events)
         self.host = host
-        self.port = port or free_port(host)
+        # Bound here and handed to uvicorn: a port picked now and bound later could be taken in between by
+        # another run on the same machine (two runs at once picked the same free port under load).
+        self._socket = bound_socket(host, port)
+        self.port = int(self._socket.getsockname()[1])
         config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="error", access_log=False,
                                 lifespan="off", h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="conformance-reference", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name="conformance-reference", daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -57,6 +61,7 @@ class EmbeddedServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=5)
+        self._socket.close()
         if self.events is not None:
             self.events.close()
 
@@ -68,6 +73,18 @@ def running_reference(faults: Iterable[str] = (), deterministic: bool = False) -
         yield server
     finally:
         server.stop()
+
+
+def bound_socket(host: str, port: int = 0) -> socket.socket:
+    """A TCP socket bound to HOST:PORT (PORT 0: a free one), ready to listen; the caller keeps it open."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def free_port(host: str) -> int:

@@ -88,10 +88,10 @@ def cache_dir(run: RunSettings) -> Path:
 
 
 def _embedded_receiver(run: RunSettings) -> str:
-    """Where the embedded reference delivers its events: --webhooks-listen, or a free loopback port."""
-    from conformance.embedded import free_port
+    """Where the embedded reference delivers its events: --webhooks-listen, or a loopback port bound for it now."""
+    from conformance.webhooks import reserve_listen
 
-    run.webhooks_listen = run.webhooks_listen or f"127.0.0.1:{free_port('127.0.0.1')}"
+    run.webhooks_listen = run.webhooks_listen or reserve_listen("127.0.0.1")
     return f"http://{run.webhooks_listen}/"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -63,7 +64,13 @@ class Receiver:
             def log_message(self, *args: Any) -> None:  # no request lines (URLs) on the console
                 pass
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        reserved = _RESERVED.pop((host, port), None)
+        self._server = ThreadingHTTPServer((host, port), Handler, bind_and_activate=reserved is None)
+        if reserved is not None:
+            self._server.socket.close()
+            self._server.socket = reserved
+            self._server.server_address = reserved.getsockname()
+            self._server.server_activate()
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="conformance-receiver",
                                         daemon=True)
@@ -368,6 +375,20 @@ def read_public_key(path: str) -> str:
     except ValueError:
         raise ValueError(f"--webhook-public-key {path} is not a PEM public key (SPKI)") from None
     return text
+
+
+#: Addresses a run has bound for its receiver before the receiver starts (see `reserve_listen`).
+_RESERVED: dict[tuple[str, int], socket.socket] = {}
+
+
+def reserve_listen(host: str = "127.0.0.1") -> str:
+    """A free HOST:PORT for this process's receiver, bound now and kept until the receiver takes it: a port only
+    picked now could be taken by another run before the receiver binds it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    port = int(sock.getsockname()[1])
+    _RESERVED[(host, port)] = sock
+    return f"{host}:{port}"
 
 
 def run_receiver(listen: str, journal: Path | None) -> Receiver:
