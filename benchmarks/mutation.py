@@ -108,8 +108,8 @@ def judge(fault: Fault, seed: int) -> Verdict:
     - a correct reading: one complete strict run that must pass. Strict only adds failures to tolerant (the
       profiles differ only in `Expect.prefer`, which warns where strict fails), so a strict pass is a tolerant
       pass too; the combined mode (`judge_combined`) still runs every correct reading in both profiles;
-    - an SDK-hostile reading: a complete tolerant run that must pass with a warning of its rule, then a strict
-      run ended at the first failure of its rule.
+    - an SDK-hostile reading: a complete tolerant run that must pass with a warning, then a strict run ended at
+      the first failure of its rule.
     """
     if fault.kind == "correct":
         strict = run_suite(fault.name, "strict", seed)
@@ -118,9 +118,8 @@ def judge(fault: Fault, seed: int) -> Verdict:
                        [strict])
     if fault.kind == "hostile":
         tolerant = run_suite(fault.name, "tolerant", seed)
-        if tolerant.code != 0 or fault.rule not in tolerant.warned:
-            return Verdict(fault, False, f"tolerant must pass with a warning of {fault.rule}: {tolerant.summary}",
-                           [tolerant])
+        if tolerant.code != 0 or not tolerant.warned:
+            return Verdict(fault, False, f"tolerant must pass with a warning: {tolerant.summary}", [tolerant])
         strict = run_suite(fault.name, "strict", seed, stop_on=fault.rule)
         ok = strict.code == 1 and fault.rule in strict.failing
         return Verdict(fault, ok, "warns tolerant, fails strict" if ok else f"strict: {strict.summary}",

@@ -4,8 +4,8 @@ Every fault variant of the reference runs the whole `conformance run --quick` (e
 rule selection) with exactly that fault on, through `benchmarks/mutation.py`'s judgement:
 - a MUST-level bug must make the run exit 1 with a failure whose violation names the fault's rule;
 - a SHOULD-level bug (or one in the preferred side of an AMB decision) must do so in the strict profile;
-- a correct-but-SDK-hostile reading (AMB-30, AMB-39, AMB-12 ...) must pass tolerant with a warning of its rule
-  and fail strict by it;
+- a correct-but-SDK-hostile reading (AMB-30, AMB-39, AMB-12 ...) must pass tolerant with a warning and fail
+  strict by its rule;
 - a correct alternative reading must pass strict, which implies tolerant (no false positives); the combined
   mode runs every correct reading at once in both profiles.
 """
