@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from conformance.reference.faults import Fault
 
-FQDN = {"tier": "wix.loyalty.v1.tier", "reward": "wix.loyalty.v1.reward", "badge": "wix.badges.v3.badge"}
+FQDN = {"tier": "wix.loyalty.v1.tier", "reward": "wix.loyalty.v1.reward", "badge": "wix.badges.v3.badge",
+        "badge4": "wix.badges.v4.badge", "assignment4": "wix.badges.v4.badge_assignment"}
 #: Where the official SDK reads each slug's body (`runHandler`): the event key and the body key.
 BODY_OF = {"created": ("createdEvent", "entity"), "updated": ("updatedEvent", "currentEntity"),
            "deleted": ("deletedEvent", "deletedEntity")}
