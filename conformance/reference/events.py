@@ -69,7 +69,8 @@ FAULTS = (
     Fault("event-delivered-twice", "COMMON-15", "every event is delivered twice (same id)", kind="correct"),
     Fault("event-delivered-out-of-order", "COMMON-15", "events of one write burst arrive in reverse order",
           kind="correct"),
-    Fault("event-deleted-without-entity", "COMMON-15", "deletedEvent is an empty struct", kind="correct"),
+    Fault("event-deleted-without-entity", "COMMON-15",
+          "deletedEvent is an empty struct (except v4 assignments: their entity is a SHOULD, AMB4-17)", kind="correct"),
 )
 
 
@@ -219,7 +220,8 @@ class Emitter:
 
     def _body(self, entity: str, slug: str, body: dict[str, Any] | None) -> dict[str, Any]:
         event_key, body_key = BODY_OF.get(slug, ACTION_BODY)
-        if body is None or (slug == "deleted" and self._fault("event-deleted-without-entity")):
+        bare = slug == "deleted" and entity != "assignment4" and self._fault("event-deleted-without-entity")
+        if body is None or bare:
             return {event_key: {}}
         if entity == "tier" and slug == "created" and self._fault("event-created-without-entity"):
             return {event_key: {}}
