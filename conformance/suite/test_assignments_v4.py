@@ -433,7 +433,8 @@ def test_badge_assignments_alias_serves_the_same_operations(
     alias = AssignmentsV4Api(badges.target, ALIAS_ASSIGNMENTS, ALIAS_BULK)
     badge, members = badge_and_members(badges, owned, expect, unique, conformance_settings, 2)
     created = alias.create(badge["id"], members[0])
-    skip_if_made_up_members_refused(created, members[:1], conformance_settings.member_ids)
+    if created.status != 404:  # 404: the alias is not served (judged below), not a refused member
+        skip_if_made_up_members_refused(created, members[:1], conformance_settings.member_ids)
     doc = register(owned, created)
     expect.prefer(created.status == 200, f"create under {ALIAS_ASSIGNMENTS} is served, got {created.status}",
                   created, amb="AMB4-1")
