@@ -17,6 +17,7 @@ from starlette.routing import Route
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
 from conformance.reference.badges_v4 import (
+    ASSIGNMENT,
     _field,
     check_filter,
     cursor_page,
@@ -32,7 +33,6 @@ from conformance.reference.http import Context, is_guid, ok, read_json
 
 PREFIXES = ("/badges/v4/assignments", "/badges/v4/badge-assignments")  # canonical, then the SDK's alias
 BULK_PREFIXES = ("/badges/v4/bulk/assignments", "/badges/v4/bulk/badge-assignments")
-ASSIGNMENT = "badge-assignment"
 FIELDS = ("badgeId", "memberId", "id")
 MAX_BULK = 100
 MAX_SORT = 5

@@ -26,6 +26,7 @@ from conformance.reference.http import INT32_MAX, Context, is_guid, ok, read_jso
 
 PREFIX = "/badges/v4/badges"
 EXTRA = "badge-v4"  # id -> {revision, icon, iconUrl}: the v4-only part of a badge
+ASSIGNMENT = "badge-assignment"  # the assignment documents of `assignments_v4`; a badge delete may announce them
 MAX_TITLE = 50
 MAX_DESCRIPTION = 1500
 MAX_LIMIT = 100
@@ -453,8 +454,6 @@ def routes(ctx: Context) -> list[Route]:
         """The assignments a badge delete takes with it, when the AMB4-18 variant announces them."""
         if not ctx.fault("badge4-delete-emits-assignment-deleted") or ctx.fault("badge4-delete-keeps-assignments"):
             return []
-        from conformance.reference.assignments_v4 import ASSIGNMENT  # it imports this module
-
         return [dict(d) for d in store.all(ASSIGNMENT) if d["badgeId"] == badge_id]
 
     def order_touched(ids: list[str]) -> None:
