@@ -17,6 +17,7 @@ from starlette.routing import Route
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
 from conformance.reference.badges_v4 import (
+    ASSIGNMENT,
     _field,
     check_filter,
     cursor_page,
@@ -26,12 +27,12 @@ from conformance.reference.badges_v4 import (
     sort_docs,
 )
 from conformance.reference.errors import ApiError, Violations, conflict, invalid, not_found
+from conformance.reference.events_v4 import emit_assignment
 from conformance.reference.faults import Fault
 from conformance.reference.http import Context, is_guid, ok, read_json
 
 PREFIXES = ("/badges/v4/assignments", "/badges/v4/badge-assignments")  # canonical, then the SDK's alias
 BULK_PREFIXES = ("/badges/v4/bulk/assignments", "/badges/v4/bulk/badge-assignments")
-ASSIGNMENT = "badge-assignment"
 FIELDS = ("badgeId", "memberId", "id")
 MAX_BULK = 100
 MAX_SORT = 5
@@ -59,6 +60,22 @@ FAULTS = (
           "the SDK's repeated ?badgeAssignmentId= is rejected (AMB-39 strict reading)", kind="hostile"),
     Fault("assign4-query-route-shadowed", "ASSIGN-20", "/assignments/query is routed as an assignment id"),
     # Correct alternative readings (compose: each answers a different request).
+    Fault("assign4-event-created-missing", "ASSIGN-16", "Create Badge Assignment emits no event"),
+    Fault("assign4-event-deleted-missing", "ASSIGN-16", "Delete Badge Assignment emits no event"),
+    Fault("assign4-event-bulk-deleted-missing", "ASSIGN-16", "Bulk Delete Badge Assignments emits no event"),
+    Fault("assign4-event-bulk-created-first-only", "ASSIGN-16",
+          "Bulk Create emits Badge Assignment Created for its first item only (one per item: a SHOULD)",
+          kind="hostile"),
+    Fault("assign4-event-badge-fqdn", "ASSIGN-16", "assignment events carry entityFqdn wix.badges.v4.badge"),
+    Fault("assign4-event-wrong-slug", "ASSIGN-16", "Badge Assignment Created carries slug 'assigned'"),
+    Fault("assign4-event-entity-id-is-badge", "ASSIGN-16", "assignment events carry the badge id as entityId"),
+    Fault("assign4-event-created-without-entity", "ASSIGN-16", "Badge Assignment Created has an empty createdEvent"),
+    Fault("assign4-event-body-without-member", "ASSIGN-16", "assignment event bodies carry no memberId"),
+    Fault("assign4-event-deleted-without-entity", "ASSIGN-17",
+          "Badge Assignment Deleted is an empty deletedEvent (AMB4-17)"),
+    Fault("assign4-unknown-members-rejected", "ASSIGN-2",
+          "assigning member ids the site does not know is refused with 400, checked before the badge id "
+          f"(AMB4-13, AMB-34); the site's members are {', '.join(v3.KNOWN_MEMBERS)}", kind="correct"),
     Fault("assign4-duplicate-409", "ASSIGN-4", "a repeated create is a 409 ALREADY_EXISTS (AMB4-12)",
           kind="correct"),
     Fault("assign4-unknown-badge-400", "ASSIGN-3", "an unknown badge is a 400, not a 404 (AMB4-13)",
@@ -162,8 +179,9 @@ def routes(ctx: Context) -> list[Route]:
                 have.add((badge_id, member_id))
         return kept
 
-    def create_one(pair: tuple[str, str], client: dict[str, Any]) -> dict[str, Any]:
-        """One assignment (inside a transaction); the existing one for a repeated pair (AMB4-12)."""
+    def create_one(pair: tuple[str, str], client: dict[str, Any], index: int | None = None) -> dict[str, Any]:
+        """One assignment (inside a transaction); the existing one for a repeated pair (AMB4-12), which emits
+        nothing. `index`: the item's place in a bulk create."""
         badge_id, member_id = pair
         if store.get(v3.BADGE, badge_id) is None and not ctx.fault("assign4-unknown-badge-accepted"):
             if ctx.fault("assign4-unknown-badge-400"):
@@ -185,7 +203,16 @@ def routes(ctx: Context) -> list[Route]:
             doc["id"] = ctx.clock.new_id()
         store.link(v3.ASSIGNED, badge_id, member_id)
         store.insert(ASSIGNMENT, doc)
+        emit_assignment(ctx, "created", doc, index)
         return doc
+
+    def members_known(pairs: list[tuple[str, str] | None], where: str) -> None:
+        """AMB-34 variant: a site that knows its members refuses made-up ones."""
+        if not ctx.fault("assign4-unknown-members-rejected"):
+            return
+        strangers = [p[1] for p in pairs if p is not None and p[1] not in v3.KNOWN_MEMBERS]
+        if strangers:
+            raise invalid([_field(where, f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
 
     def sdk_query_check(request: Request) -> None:
         if ctx.fault("assign4-sdk-query-param-rejected") and request.query_params:
@@ -198,6 +225,7 @@ def routes(ctx: Context) -> list[Route]:
         pair = _pair(ctx, v, body.get("badgeAssignment"), "badgeAssignment")
         v.raise_if_any()
         assert pair is not None
+        members_known([pair], "badgeAssignment.memberId")
         with store.transaction():
             doc = create_one(pair, body["badgeAssignment"])
         return ok({"badgeAssignment": doc})
@@ -212,6 +240,7 @@ def routes(ctx: Context) -> list[Route]:
         v = Violations()
         pairs = [_pair(ctx, v, item, f"badgeAssignments[{i}]") for i, item in enumerate(raw)]
         v.raise_if_any()  # ASSIGN-10: an invalid item rejects the whole request, nothing is created
+        members_known(pairs, "badgeAssignments.memberId")
         if not isinstance(body.get("returnEntity", False), bool):
             raise invalid([_field("returnEntity", "must be a boolean")])
         returned = body.get("returnEntity") is True or ctx.fault("assign4-bulk-item-always")
@@ -220,7 +249,7 @@ def routes(ctx: Context) -> list[Route]:
             for index, pair in enumerate(pairs):
                 assert pair is not None
                 try:
-                    doc = create_one(pair, raw[index])
+                    doc = create_one(pair, raw[index], index)
                 except ApiError as exc:  # an unknown badge or a 409: this item fails, the others go on
                     code = {404: "NOT_FOUND", 409: "ALREADY_EXISTS"}.get(exc.status, "INVALID_ARGUMENT")
                     results.append({"itemMetadata": _item_metadata(index, None, (code, str(exc)))})
@@ -246,8 +275,9 @@ def routes(ctx: Context) -> list[Route]:
             docs, metadata = cursor_page(ctx, q, matching, FIELDS, MAX_SORT)
         return ok({"badgeAssignments": docs, "pagingMetadata": metadata})
 
-    def delete_one(assignment_id: str) -> dict[str, Any] | None:
-        """Remove one assignment (inside a transaction); None when there is no such assignment."""
+    def delete_one(assignment_id: str, index: int | None = None) -> dict[str, Any] | None:
+        """Remove one assignment (inside a transaction); None when there is no such assignment. `index`: the
+        item's place in a bulk delete."""
         docs = {d["id"]: d for d in reconcile()}
         doc = docs.get(assignment_id)
         if doc is None:
@@ -257,6 +287,7 @@ def routes(ctx: Context) -> list[Route]:
             pair = (doc["badgeId"], doc["memberId"])
             if not any((d["badgeId"], d["memberId"]) == pair for k, d in docs.items() if k != assignment_id):
                 store.unlink(v3.ASSIGNED, *pair)
+        emit_assignment(ctx, "deleted", doc, index)
         return doc
 
     async def delete(request: Request) -> Response:
@@ -278,7 +309,7 @@ def routes(ctx: Context) -> list[Route]:
                 if missing:
                     raise not_found("badge assignment", missing[0])
             for index, assignment_id in enumerate(ids):
-                doc = delete_one(assignment_id)
+                doc = delete_one(assignment_id, index)
                 if doc is None:
                     error = ("NOT_FOUND", f"badge assignment {assignment_id} not found")
                     results.append({"itemMetadata": _item_metadata(index, assignment_id, error)})

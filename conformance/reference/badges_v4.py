@@ -20,11 +20,13 @@ from starlette.routing import Route
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
 from conformance.reference.errors import Violations, invalid, not_found, revision_mismatch
+from conformance.reference.events_v4 import emit_assignment, emit_badge
 from conformance.reference.faults import Fault
 from conformance.reference.http import INT32_MAX, Context, is_guid, ok, read_json, revision_of
 
 PREFIX = "/badges/v4/badges"
 EXTRA = "badge-v4"  # id -> {revision, icon, iconUrl}: the v4-only part of a badge
+ASSIGNMENT = "badge-assignment"  # the assignment documents of `assignments_v4`; a badge delete may announce them
 MAX_TITLE = 50
 MAX_DESCRIPTION = 1500
 MAX_LIMIT = 100
@@ -64,8 +66,23 @@ FAULTS = (
     Fault("badge4-move-ignored", "BADGE4-28", "Move Badge changes nothing (display order: a warning)"),
     Fault("badge4-sdk-query-param-rejected", "BADGE4-30",
           "the SDK's repeated ?badgeId= is rejected (AMB-39 strict reading)", kind="hostile"),
+    Fault("badge4-event-created-missing", "BADGE4-29", "creating a badge emits no event"),
+    Fault("badge4-event-updated-missing", "BADGE4-29", "updating a badge emits no event"),
+    Fault("badge4-event-deleted-missing", "BADGE4-29", "deleting a badge emits no event"),
+    Fault("badge4-event-v3-fqdn", "BADGE4-29", "v4 badge events carry the v3 entityFqdn wix.badges.v3.badge"),
+    Fault("badge4-event-wrong-slug", "BADGE4-29", "Badge Created carries slug 'create'"),
+    Fault("badge4-event-wrong-entity-id", "BADGE4-29", "badge events carry a fresh entityId, not the badge id"),
+    Fault("badge4-event-created-without-entity", "BADGE4-29", "Badge Created has an empty createdEvent"),
+    Fault("badge4-event-updated-stale", "BADGE4-29",
+          "Badge Updated carries the badge as it was before the update (its revision: a SHOULD, AMB4-7)",
+          kind="hostile"),
     # Correct alternative readings (AMB4-n): the suite passes them in both profiles. They compose: each
     # answers a different request shape.
+    Fault("badge4-order-emits-updated", "BADGE4-29",
+          "display order and move emit Badge Updated for the badges they touch (AMB4-8)", kind="correct"),
+    Fault("badge4-delete-emits-assignment-deleted", "ASSIGN-16",
+          "deleting a badge emits Badge Assignment Deleted for each assignment it removes (AMB4-18)",
+          kind="correct"),
     Fault("badge4-colors-required", "BADGE4-6", "a create without colors is a 400 (AMB4-3)", kind="correct"),
     Fault("badge4-revision-required", "BADGE4-16", "an update without revision is a 400 (AMB4-4)",
           kind="correct"),
@@ -367,6 +384,7 @@ def routes(ctx: Context) -> list[Route]:
                      "permissionsEnabled": False, **colors, **{k: f for k, f in fields.items() if k != "icon"},
                      "slug": slug_for(fields["title"]), "createdDate": now, "updatedDate": now}
             answer = save(badge, fields, 2 if ctx.fault("badge4-initial-revision-2") else 1, new=True)
+        emit_badge(ctx, "created", answer)
         if ctx.fault("badge4-create-drops-slug"):
             answer.pop("slug", None)
         return ok({"badge": answer})
@@ -394,6 +412,7 @@ def routes(ctx: Context) -> list[Route]:
         v.raise_if_any()
         with store.transaction():
             current = load(badge_id)
+            before = render(store, current)
             held = int((store.get(EXTRA, badge_id) or {}).get("revision", 1))
             if revision is not None and revision != held and not ctx.fault("badge4-stale-revision-accepted"):
                 raise revision_mismatch("badge", badge_id)
@@ -410,13 +429,15 @@ def routes(ctx: Context) -> list[Route]:
             bump = not ctx.fault("badge4-revision-not-incremented") and not (
                 sent is None and ctx.fault("badge4-no-revision-no-increment"))
             answer = save(updated, fields, held + 1 if bump else held, new=False)
+        emit_badge(ctx, "updated", answer, before)
         return ok({"badge": answer})
 
     async def delete_badge(request: Request) -> Response:
         sdk_query_check(request)
         badge_id = request.path_params["badge_id"]
         with store.transaction():
-            load(badge_id)
+            gone = render(store, load(badge_id))
+            cascade = removed_assignments(badge_id)
             store.remove(v3.BADGE, badge_id)
             store.remove(EXTRA, badge_id)
             if not ctx.fault("badge4-delete-keeps-assignments"):
@@ -424,7 +445,22 @@ def routes(ctx: Context) -> list[Route]:
                 store.unlink(v3.EXTRA, badge_id)
             else:  # the assignments stay visible in v4 under the vanished badge
                 store.insert(v3.ORPHAN, {"id": badge_id})
+        emit_badge(ctx, "deleted", gone)
+        for doc in cascade:
+            emit_assignment(ctx, "deleted", doc)
         return ok({})
+
+    def removed_assignments(badge_id: str) -> list[dict[str, Any]]:
+        """The assignments a badge delete takes with it, when the AMB4-18 variant announces them."""
+        if not ctx.fault("badge4-delete-emits-assignment-deleted") or ctx.fault("badge4-delete-keeps-assignments"):
+            return []
+        return [dict(d) for d in store.all(ASSIGNMENT) if d["badgeId"] == badge_id]
+
+    def order_touched(ids: list[str]) -> None:
+        """AMB4-8 variant: V6/V7 announce the badges whose place they set."""
+        if ctx.fault("badge4-order-emits-updated"):
+            for badge_id in ids:
+                emit_badge(ctx, "updated", render(store, load(badge_id)))
 
     def matching(filt: dict[str, Any], keys: list[tuple[str, bool]]) -> list[dict[str, Any]]:
         found = [render(store, b) for b in store.all(v3.BADGE) if matches(b, filt, ctx)]
@@ -481,6 +517,7 @@ def routes(ctx: Context) -> list[Route]:
                 load(badge_id)
             store.set_order(v3.BADGE, raw)  # AMB4-25: a subset goes first, the others keep their order after it
             after = store.all(v3.BADGE)
+        order_touched(raw)
         shown = before if ctx.fault("badge4-order-response-unordered") else after
         return ok({"badges": [render(store, b) for b in shown]})
 
@@ -511,6 +548,7 @@ def routes(ctx: Context) -> list[Route]:
                 order.append(badge_id)
             if not ctx.fault("badge4-move-ignored"):
                 store.set_order(v3.BADGE, order)
+        order_touched([badge_id])
         return ok({})
 
     return [

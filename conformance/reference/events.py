@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from conformance.reference.faults import Fault
 
-FQDN = {"tier": "wix.loyalty.v1.tier", "reward": "wix.loyalty.v1.reward", "badge": "wix.badges.v3.badge"}
+FQDN = {"tier": "wix.loyalty.v1.tier", "reward": "wix.loyalty.v1.reward", "badge": "wix.badges.v3.badge",
+        "badge4": "wix.badges.v4.badge", "assignment4": "wix.badges.v4.badge_assignment"}
 #: Where the official SDK reads each slug's body (`runHandler`): the event key and the body key.
 BODY_OF = {"created": ("createdEvent", "entity"), "updated": ("updatedEvent", "currentEntity"),
            "deleted": ("deletedEvent", "deletedEntity")}
@@ -68,7 +69,8 @@ FAULTS = (
     Fault("event-delivered-twice", "COMMON-15", "every event is delivered twice (same id)", kind="correct"),
     Fault("event-delivered-out-of-order", "COMMON-15", "events of one write burst arrive in reverse order",
           kind="correct"),
-    Fault("event-deleted-without-entity", "COMMON-15", "deletedEvent is an empty struct", kind="correct"),
+    Fault("event-deleted-without-entity", "COMMON-15",
+          "deletedEvent is an empty struct (except v4 assignments: their entity is a SHOULD, AMB4-17)", kind="correct"),
 )
 
 
@@ -218,7 +220,8 @@ class Emitter:
 
     def _body(self, entity: str, slug: str, body: dict[str, Any] | None) -> dict[str, Any]:
         event_key, body_key = BODY_OF.get(slug, ACTION_BODY)
-        if body is None or (slug == "deleted" and self._fault("event-deleted-without-entity")):
+        bare = slug == "deleted" and entity != "assignment4" and self._fault("event-deleted-without-entity")
+        if body is None or bare:
             return {event_key: {}}
         if entity == "tier" and slug == "created" and self._fault("event-created-without-entity"):
             return {event_key: {}}

@@ -66,10 +66,11 @@ def register(owned: Owned, answer: Exchange) -> dict[str, Any]:
 
 
 def assign(
-    assignments: AssignmentsV4Api, owned: Owned, expect: Expect, badge_id: str, member_id: str
+    assignments: AssignmentsV4Api, owned: Owned, expect: Expect, settings: RunSettings, badge_id: str, member_id: str
 ) -> dict[str, Any]:
-    """A set-up assignment this test owns (ASSIGN-1)."""
+    """A set-up assignment this test owns (ASSIGN-1); skipped when the site refuses a made-up member (AMB-34)."""
     answer = assignments.create(badge_id, member_id)
+    skip_if_made_up_members_refused(answer, [member_id], settings.member_ids)
     expect.setup(answer, "assign the badge for the scenario")
     doc = register(owned, answer)
     expect.that(isinstance(doc.get("id"), str), "the assignment has an id", answer)
@@ -102,6 +103,7 @@ def test_create_returns_a_new_assignment(
 ) -> None:
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
     answer = assignments.create(badge["id"], member)
+    skip_if_made_up_members_refused(answer, [member], conformance_settings.member_ids)
     doc = assignment_in(expect, answer, "assign a badge")
     register(owned, answer)
     expect.that(GUID.match(str(doc.get("id", ""))) and doc["id"] not in (badge["id"], member),
@@ -152,7 +154,7 @@ def test_repeated_create_keeps_one_assignment(
     conformance_settings: RunSettings,
 ) -> None:
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
-    first = assign(assignments, owned, expect, badge["id"], member)
+    first = assign(assignments, owned, expect, conformance_settings, badge["id"], member)
     again = assignments.create(badge["id"], member)
     doc = register(owned, again)
     expect.status(again, (200, 409), what="a repeated create (200 with the existing one, or 409)", amb="AMB4-12")
@@ -172,6 +174,7 @@ def test_client_server_fields_never_win(
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
     sent = {"id": unique.guid(), "createdDate": "2000-01-01T00:00:00.000Z"}
     answer = assignments.create(badge["id"], member, **sent)
+    skip_if_made_up_members_refused(answer, [member], conformance_settings.member_ids)
     doc = register(owned, answer)
     if answer.status != 200:
         expect.rejected(answer, 200, tolerated=(400,), amb="AMB4-23", what="create with read-only fields")
@@ -188,7 +191,8 @@ def test_query_filters_and_sorts_on_badge_and_member(
 ) -> None:
     b1, b2 = create_badge(badges, owned, expect, unique), create_badge(badges, owned, expect, unique)
     m1, m2 = member_ids(conformance_settings, unique, 2)
-    docs = {(b, m): assign(assignments, owned, expect, b, m)["id"] for b in (b1["id"], b2["id"]) for m in (m1, m2)}
+    docs = {(b, m): assign(assignments, owned, expect, conformance_settings, b, m)["id"]
+            for b in (b1["id"], b2["id"]) for m in (m1, m2)}
     mine = {"badgeId": {"$in": [b1["id"], b2["id"]]}}
     cases = [
         ("memberId plain", {"$and": [mine, {"memberId": m1}]}, {docs[(b1["id"], m1)], docs[(b2["id"], m1)]}),
@@ -219,7 +223,7 @@ def test_query_paging_limits_and_cursor_walk(
     conformance_settings: RunSettings,
 ) -> None:
     badge, members = badge_and_members(badges, owned, expect, unique, conformance_settings, 3)
-    made = sorted(assign(assignments, owned, expect, badge["id"], m)["id"] for m in members)
+    made = sorted(assign(assignments, owned, expect, conformance_settings, badge["id"], m)["id"] for m in members)
     first = assignments.query(filter={"badgeId": badge["id"]}, limit=1)
     seen: list[str] = []
     answer = first
@@ -250,7 +254,7 @@ def test_delete_removes_the_assignment(
     conformance_settings: RunSettings,
 ) -> None:
     badge, members = badge_and_members(badges, owned, expect, unique, conformance_settings, 2)
-    gone, kept = (assign(assignments, owned, expect, badge["id"], m)["id"] for m in members)
+    gone, kept = (assign(assignments, owned, expect, conformance_settings, badge["id"], m)["id"] for m in members)
     answer = assignments.delete(gone)
     expect.deleted(answer, "delete an assignment", rule="ASSIGN-8")
     left = ids_of(assignments.query(filter={"badgeId": badge["id"]}))
@@ -290,6 +294,7 @@ def test_bulk_create_assigns_every_item(
     badge, members = badge_and_members(badges, owned, expect, unique, conformance_settings, 2)
     items = [{"badgeId": badge["id"], "memberId": m} for m in members]
     answer = assignments.bulk_create(items, return_entity=return_entity)
+    skip_if_made_up_members_refused(answer, members, conformance_settings.member_ids)
     results = check_bulk(expect, answer, 2, "ASSIGN-9")
     for result in results:
         meta, item = as_dict(result.get("itemMetadata")), result.get("item")
@@ -338,7 +343,7 @@ def test_bulk_delete_with_an_unknown_id(
     conformance_settings: RunSettings,
 ) -> None:
     badge, members = badge_and_members(badges, owned, expect, unique, conformance_settings, 2)
-    a1, a2 = (assign(assignments, owned, expect, badge["id"], m)["id"] for m in members)
+    a1, a2 = (assign(assignments, owned, expect, conformance_settings, badge["id"], m)["id"] for m in members)
     both = assignments.bulk_delete([a1, a2])
     check_bulk(expect, both, 2, "ASSIGN-12")
     left = pairs_of(assignments, [badge["id"]])
@@ -371,7 +376,7 @@ def test_bulk_update_tags_assigns_and_unassigns(
     conformance_settings: RunSettings,
 ) -> None:
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
-    doc = assign(assignments, owned, expect, badge["id"], member)
+    doc = assign(assignments, owned, expect, conformance_settings, badge["id"], member)
     first = assignments.update_tags([doc["id"]], {"tags": {"tagIds": ["t1", "t2"]}, "privateTags": {"tagIds": ["p1"]}})
     expect.prefer(first.status == 200, f"bulk-update-tags is served, got HTTP {first.status}", first, amb="AMB4-20")
     tags = tags_of(assignments, badge["id"], doc["id"])
@@ -392,7 +397,7 @@ def test_update_tags_by_filter_answers_a_job(
     conformance_settings: RunSettings,
 ) -> None:
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
-    doc = assign(assignments, owned, expect, badge["id"], member)
+    doc = assign(assignments, owned, expect, conformance_settings, badge["id"], member)
     answer = assignments.update_tags_by_filter({"badgeId": badge["id"]}, {"tags": {"tagIds": ["f1"]}})
     job = as_dict(answer.body).get("jobId") if answer.status == 200 else None
     expect.prefer(GUID.match(str(job or "")), f"the answer is 200 with a GUID jobId, got {answer.status} {job!r}",
@@ -415,7 +420,7 @@ def test_tag_lists_hold_at_most_100(
     conformance_settings: RunSettings,
 ) -> None:
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
-    doc = assign(assignments, owned, expect, badge["id"], member)
+    doc = assign(assignments, owned, expect, conformance_settings, badge["id"], member)
     answer = assignments.update_tags([doc["id"]], {"tags": {"tagIds": [f"t{i}" for i in range(101)]}})
     expect.prefer(answer.status == 400, f"101 tag ids are rejected, got HTTP {answer.status}", answer, amb="AMB4-19")
 
@@ -428,6 +433,8 @@ def test_badge_assignments_alias_serves_the_same_operations(
     alias = AssignmentsV4Api(badges.target, ALIAS_ASSIGNMENTS, ALIAS_BULK)
     badge, members = badge_and_members(badges, owned, expect, unique, conformance_settings, 2)
     created = alias.create(badge["id"], members[0])
+    if created.status != 404:  # 404: the alias is not served (judged below), not a refused member
+        skip_if_made_up_members_refused(created, members[:1], conformance_settings.member_ids)
     doc = register(owned, created)
     expect.prefer(created.status == 200, f"create under {ALIAS_ASSIGNMENTS} is served, got {created.status}",
                   created, amb="AMB4-1")
@@ -451,7 +458,7 @@ def test_sdk_delete_with_the_id_repeated_in_the_query(
     conformance_settings: RunSettings,
 ) -> None:
     badge, [member] = badge_and_members(badges, owned, expect, unique, conformance_settings, 1)
-    doc = assign(assignments, owned, expect, badge["id"], member)
+    doc = assign(assignments, owned, expect, conformance_settings, badge["id"], member)
     answer = badges.target.delete(assignment_path(doc["id"]), params={"badgeAssignmentId": doc["id"]})
     expect.prefer(answer.status == 200, f"DELETE with ?badgeAssignmentId= is served, got {answer.status}", answer,
                   amb="AMB-39")
@@ -480,7 +487,7 @@ def test_assignments_are_the_same_in_v3_and_v4(
     expect.setup(assigned, "assign through v3")
     pairs = pairs_of(assignments, [badge["id"]])
     expect.prefer((badge["id"], m1) in pairs, f"the v3 assign is a v4 assignment: {pairs}")
-    doc = assign(assignments, owned, expect, badge["id"], m2)
+    doc = assign(assignments, owned, expect, conformance_settings, badge["id"], m2)
     listed = as_list(as_dict(v3.members(badge["id"]).body).get("memberIds"))
     expect.prefer(m2 in listed, f"the v4 assignment is listed by v3: {listed}")
     expect.setup(assignments.delete(doc["id"]), "delete the v4 assignment")

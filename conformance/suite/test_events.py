@@ -1,4 +1,5 @@
-"""Event webhooks (API-FACTS §1.6, §2.4, §3.3, §4.3): COMMON-15, COMMON-16, BADGE-22, TIER-26, REWARD-25.
+"""Event webhooks (API-FACTS §1.6, §2.4, §3.3, §4.3; API-FACTS-BADGES-V4 §6): COMMON-15, COMMON-16, BADGE-22,
+TIER-26, REWARD-25, BADGE4-29, ASSIGN-16, ASSIGN-17.
 
 Each scenario writes through the API, then waits (bounded, `--webhook-wait`) for the events of the entities it
 wrote and judges only those: events about other entities (other tests, other writers on a live site) are
@@ -20,11 +21,14 @@ from typing import Any
 import pytest
 
 from conformance.apis.badges import BadgesApi
+from conformance.apis.badges_v4 import AssignmentsV4Api, BadgesV4Api
 from conformance.apis.rewards import RewardsApi, editable, free_shipping
 from conformance.apis.tiers import TiersApi, tier_body
 from conformance.live import Owned
 from conformance.plugin import RunSettings, Unique
 from conformance.suite.members import member_ids, skip_if_made_up_members_refused
+from conformance.suite.test_badges_v4 import colors, create_badge
+from conformance.suite.v4_served import require_v4
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 from conformance.webhooks import (
@@ -38,7 +42,8 @@ from conformance.webhooks import (
     write_recording,
 )
 
-FQDN = {"tiers": "wix.loyalty.v1.tier", "rewards": "wix.loyalty.v1.reward", "badges": "wix.badges.v3.badge"}
+FQDN = {"tiers": "wix.loyalty.v1.tier", "rewards": "wix.loyalty.v1.reward", "badges": "wix.badges.v3.badge",
+        "badges-v4": "wix.badges.v4.badge", "assignments-v4": "wix.badges.v4.badge_assignment"}
 IDENTITY_TYPES = {"UNKNOWN", "ANONYMOUS_VISITOR", "MEMBER", "WIX_USER", "APP"}
 SDK = "the official SDK (@wix/sdk webhooks.process)"
 CLOCK_SKEW = 300  # seconds a producer's iat/exp may be off from ours
@@ -147,21 +152,25 @@ def arrived(log: EventLog, story: Story) -> Story:
     return story
 
 
-def require(expect: Expect, story: Story, kind: str, rule: str, *, should: bool = False) -> list[Delivery]:
-    """The events of `kind` about the story's entity; missing ones break `rule` (or only warn: AMB-27)."""
+def require(expect: Expect, story: Story, kind: str, rule: str, *, should: bool = False,
+            amb: str | None = "AMB-27") -> list[Delivery]:
+    """The events of `kind` about the story's entity; missing ones break `rule` (or, `should`, only warn:
+    AMB-27 for the v3 badge CRUD events, no AMB for one event per bulk item of ASSIGN-16)."""
     found = story.events(kind)
     wanted = story.expected()[kind]
     message = (f"{story.api} {kind}: expected {wanted} event(s) about {story.entity_id}, got {len(found)} "
                f"within the wait; {summary(story.arrived)}")
     if should:
-        expect.prefer(len(found) >= wanted, message, story.exchange, amb="AMB-27", rule=rule)
+        expect.prefer(len(found) >= wanted, message, story.exchange, amb=amb, rule=rule)
     else:
         expect.that(len(found) >= wanted, message, story.exchange, rule=rule)
     return found
 
 
-def body_is_entity(expect: Expect, delivery: Delivery, write: Write, rule: str) -> None:
-    """A created/updated body carries the entity as the API returned it (same id and revision)."""
+def body_is_entity(expect: Expect, delivery: Delivery, write: Write, rule: str, *,
+                   revision_must: bool = True) -> None:
+    """A created/updated body carries the entity as the API returned it (same id and revision; the revision only
+    a SHOULD where the sheet infers it, BADGE4-29)."""
     assert write.entity is not None
     body, _ = delivery.body()
     what = f"{delivery.describe()}: the event body"
@@ -170,16 +179,20 @@ def body_is_entity(expect: Expect, delivery: Delivery, write: Write, rule: str) 
     expect.that(body.get("id") == write.entity["id"], f"{what} has id {body.get('id')!r}, expected "
                 f"{write.entity['id']}", rule=rule)
     if "revision" in write.entity:
-        expect.that(str(body.get("revision")) == str(write.entity["revision"]),
-                    f"{what} has revision {body.get('revision')!r}; the API answered revision "
-                    f"{write.entity['revision']!r}", rule=rule)
+        same = str(body.get("revision")) == str(write.entity["revision"])
+        message = (f"{what} has revision {body.get('revision')!r}; the API answered revision "
+                   f"{write.entity['revision']!r}")
+        if revision_must:
+            expect.that(same, message, rule=rule)
+        else:
+            expect.prefer(same, message, rule=rule)
 
 
 def entity_id_is(expect: Expect, delivery: Delivery, story: Story, rule: str) -> None:
     assert delivery.domain is not None
     expect.that(delivery.domain.get("entityId") == story.entity_id,
                 f"{delivery.describe()}: entityId is {delivery.domain.get('entityId')!r}, expected the "
-                f"{story.api[:-1]} id {story.entity_id}", rule=rule)
+                f"id {story.entity_id} of the {story.api} entity", rule=rule)
 
 
 # COMMON-15 -----------------------------------------------------------------------------------------
@@ -271,16 +284,22 @@ def test_event_names_and_entity_ids_match_the_tables(api: str, target: Target, o
     readable = [d for d in distinct(story.arrived)[0] if d.domain is not None]
     expect.that(readable, f"no readable event about {story.entity_id}; {summary(story.arrived)}", rule=rule)
     for delivery in readable:
-        assert delivery.domain is not None and delivery.envelope is not None
-        fqdn, slug = delivery.domain.get("entityFqdn"), delivery.domain.get("slug")
-        what = delivery.describe()
-        expect.that(fqdn == FQDN[api], f"{what}: entityFqdn {fqdn!r}, expected {FQDN[api]}", rule=rule)
-        expect.that(slug == delivery.kind, f"{what}: slug {slug!r} for a {delivery.kind} event", rule=rule)
-        expect.that(delivery.envelope.get("eventType") == f"{fqdn}_{slug}",
-                    f"{what}: eventType {delivery.envelope.get('eventType')!r} is not entityFqdn + '_' + slug "
-                    f"({fqdn}_{slug})", rule=rule)
-        entity_id_is(expect, delivery, story, rule)
+        names_match(expect, delivery, story, rule)
     sequence_increases(expect, story)
+
+
+def names_match(expect: Expect, delivery: Delivery, story: Story, rule: str) -> None:
+    """entityFqdn of the story's API, slug of the event's kind, eventType = fqdn + '_' + slug, entityId."""
+    assert delivery.domain is not None and delivery.envelope is not None
+    fqdn, slug = delivery.domain.get("entityFqdn"), delivery.domain.get("slug")
+    what = delivery.describe()
+    expected = FQDN[story.api]
+    expect.that(fqdn == expected, f"{what}: entityFqdn {fqdn!r}, expected {expected}", rule=rule)
+    expect.that(slug == delivery.kind, f"{what}: slug {slug!r} for a {delivery.kind} event", rule=rule)
+    expect.that(delivery.envelope.get("eventType") == f"{fqdn}_{slug}",
+                f"{what}: eventType {delivery.envelope.get('eventType')!r} is not entityFqdn + '_' + slug "
+                f"({fqdn}_{slug})", rule=rule)
+    entity_id_is(expect, delivery, story, rule)
 
 
 def sequence_increases(expect: Expect, story: Story) -> None:
@@ -317,14 +336,20 @@ def test_reward_writes_emit_created_updated_deleted(target: Target, owned: Owned
                                  "REWARD-25")
 
 
-def crud_events_carry_the_entity(story: Story, expect: Expect, rule: str, *, should: bool = False) -> None:
+def crud_events_carry_the_entity(story: Story, expect: Expect, rule: str, *, should: bool = False,
+                                 amb: str | None = "AMB-27", revision_must: bool = True) -> list[Delivery]:
+    """Every created/updated/deleted write has its event about the entity, with the entity where one was
+    written; returns the events judged."""
+    judged = []
     for write in story.writes:
         if write.kind not in ("created", "updated", "deleted"):
             continue
-        for delivery in require(expect, story, write.kind, rule, should=should):
+        for delivery in require(expect, story, write.kind, rule, should=should, amb=amb):
             entity_id_is(expect, delivery, story, rule)
             if write.entity is not None:
-                body_is_entity(expect, delivery, write, rule)
+                body_is_entity(expect, delivery, write, rule, revision_must=revision_must)
+            judged.append(delivery)
+    return judged
 
 
 @pytest.mark.rule("TIER-26")
@@ -343,16 +368,22 @@ def test_bulk_reward_create_emits_one_event_per_created_reward(target: Target, o
 
 def bulk_items_emit_created(expect: Expect, log: EventLog, answer: Exchange, kind: str, rule: str,
                             owned: Owned) -> None:
-    body = expect.ok(answer, f"bulk create {kind}s", rule=rule)
-    items = [r["item"] for r in (body or {}).get("results", []) if isinstance(r, dict) and isinstance(r.get("item"),
-                                                                                                      dict)]
-    for item in items:
-        owned.add(kind, item["id"])
+    items = bulk_items(expect, answer, kind, rule, owned)
     expect.that(len(items) == 2, f"bulk create {kind}s: expected 2 created items, got {len(items)}", answer,
                 rule=rule)
     for item in items:
         story = arrived(log, Story(f"{kind}s", item["id"], [Write("created", item)], exchange=answer))
         crud_events_carry_the_entity(story, expect, rule)
+
+
+def bulk_items(expect: Expect, answer: Exchange, kind: str, rule: str, owned: Owned) -> list[dict[str, Any]]:
+    """The items a bulk create answered, each registered with `owned` under `kind`."""
+    body = expect.ok(answer, f"bulk create {kind}s", rule=rule)
+    items = [r["item"] for r in (body or {}).get("results", []) if isinstance(r, dict) and isinstance(r.get("item"),
+                                                                                                      dict)]
+    for item in items:
+        owned.add(kind, item["id"])
+    return items
 
 
 # BADGE-22 ------------------------------------------------------------------------------------------
@@ -374,3 +405,97 @@ def test_badge_writes_emit_the_documented_events(target: Target, owned: Owned, e
                     rule=rule)
     # AMB-27: created/updated/deleted are documented for v3 but the SDK ships no handler for them: SHOULD.
     crud_events_carry_the_entity(story, expect, rule, should=True)
+
+
+# BADGE4-29 / ASSIGN-16 / ASSIGN-17 (API-FACTS-BADGES-V4 §6) ----------------------------------------
+def badge4_story(target: Target, owned: Owned, expect: Expect, unique: Unique, rule: str) -> Story:
+    badges = BadgesV4Api(target)
+    created = _ok(expect, badges.create({"title": unique.name(), **colors()}), "create a v4 badge", "badge", rule)
+    owned.add("badge-v4", created["id"])
+    updated = _ok(expect, badges.update(created["id"], {"description": unique.name(),
+                                                        "revision": created.get("revision")}),
+                  "update the v4 badge", "badge", rule)
+    expect.deleted(badges.delete(created["id"]), "delete the v4 badge", rule=rule)
+    return Story("badges-v4", created["id"], [Write("created", created), Write("updated", updated),
+                                              Write("deleted")])
+
+
+@pytest.mark.rule("BADGE4-29")
+def test_badge_v4_writes_emit_created_updated_deleted(target: Target, owned: Owned, expect: Expect, unique: Unique,
+                                                      log: EventLog) -> None:
+    """Whatever else arrives about the badge (AMB4-8: V6/V7 may emit updated too) is judged by the same shape."""
+    require_v4(target)
+    rule = "BADGE4-29"
+    story = arrived(log, badge4_story(target, owned, expect, unique, rule))
+    for delivery in crud_events_carry_the_entity(story, expect, rule, revision_must=False):
+        names_match(expect, delivery, story, rule)
+
+
+def assignment_event_body(expect: Expect, delivery: Delivery, doc: dict[str, Any], rule: str) -> None:
+    """The event carries the assignment: its id, badgeId and memberId (ASSIGN-16)."""
+    body_is_entity(expect, delivery, Write("created", doc), rule)
+    body, _ = delivery.body()
+    for key in ("badgeId", "memberId"):
+        seen = body.get(key) if isinstance(body, dict) else None
+        expect.that(seen == doc[key], f"{delivery.describe()}: the assignment in the event has {key} {seen!r}, "
+                    f"expected {doc[key]}", rule=rule)
+
+
+def assignment_events(expect: Expect, log: EventLog, doc: dict[str, Any], exchange: Exchange, *,
+                      one_of_many: bool = False) -> list[Delivery]:
+    """The created and deleted events of one assignment, their names and the created one's entity (ASSIGN-16);
+    the deleted one's entity is ASSIGN-17's (AMB4-17). A bulk item's missing event only warns (`one_of_many`:
+    one event per item is a SHOULD, an event for none of them a MUST, see `bulk_assignment_events`)."""
+    story = arrived(log, Story("assignments-v4", doc["id"], [Write("created", doc), Write("deleted")],
+                               exchange=exchange))
+    judged = crud_events_carry_the_entity(story, expect, "ASSIGN-16", should=one_of_many, amb=None)
+    for delivery in judged:
+        names_match(expect, delivery, story, "ASSIGN-16")
+        if delivery.kind == "created":
+            assignment_event_body(expect, delivery, doc, "ASSIGN-16")
+    for delivery in story.events("deleted"):
+        body, _ = delivery.body()
+        expect.prefer(isinstance(body, dict), f"{delivery.describe()}: deletedEvent carries no deletedEntity; "
+                      f"{SDK} hands the handler entity undefined", amb="AMB4-17", rule="ASSIGN-17")
+        if isinstance(body, dict):
+            assignment_event_body(expect, delivery, doc, "ASSIGN-17")
+    return story.arrived
+
+
+@pytest.mark.rule("ASSIGN-16")
+@pytest.mark.rule("ASSIGN-17")
+def test_assignment_create_and_delete_emit_events(target: Target, owned: Owned, expect: Expect, unique: Unique,
+                                                  log: EventLog, conformance_settings: RunSettings) -> None:
+    require_v4(target)
+    badge = create_badge(BadgesV4Api(target), owned, expect, unique)
+    members = member_ids(conformance_settings, unique, 1)
+    assignments = AssignmentsV4Api(target)
+    answer = assignments.create(badge["id"], members[0])
+    skip_if_made_up_members_refused(answer, members, conformance_settings.member_ids)
+    doc = _ok(expect, answer, "create a badge assignment", "badgeAssignment", "ASSIGN-16")
+    owned.add("assignment-v4", doc["id"])
+    expect.deleted(assignments.delete(doc["id"]), "delete the badge assignment", rule="ASSIGN-16")
+    assignment_events(expect, log, doc, answer)
+
+
+@pytest.mark.rule("ASSIGN-16")
+@pytest.mark.rule("ASSIGN-17")
+def test_bulk_assignment_create_and_delete_emit_one_event_per_item(
+        target: Target, owned: Owned, expect: Expect, unique: Unique, log: EventLog,
+        conformance_settings: RunSettings) -> None:
+    require_v4(target)
+    badge = create_badge(BadgesV4Api(target), owned, expect, unique)
+    members = member_ids(conformance_settings, unique, 2)
+    assignments = AssignmentsV4Api(target)
+    answer = assignments.bulk_create([{"badgeId": badge["id"], "memberId": m} for m in members], return_entity=True)
+    skip_if_made_up_members_refused(answer, members, conformance_settings.member_ids)
+    docs = bulk_items(expect, answer, "assignment-v4", "ASSIGN-16", owned)
+    expect.that(len(docs) == 2, f"bulk create assignments: expected 2 created items, got {len(docs)}", answer,
+                rule="ASSIGN-16")
+    deleted = assignments.bulk_delete([d["id"] for d in docs])
+    expect.ok(deleted, "bulk delete the assignments", rule="ASSIGN-16")
+    arrivals = [assignment_events(expect, log, doc, answer, one_of_many=True) for doc in docs]
+    for kind, call in (("created", "Bulk Create"), ("deleted", "Bulk Delete")):
+        expect.that(any(of_kind(found, kind) for found in arrivals),
+                    f"{call} Badge Assignments of {len(docs)} items: no {kind} event about any of them; "
+                    f"{'; '.join(summary(found) for found in arrivals)}", deleted, rule="ASSIGN-16")

@@ -31,10 +31,15 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ApiKeyStrategy, AppStrategy, createClient } from '@wix/sdk';
 import * as badgesModule from '@wix/auto_sdk_members_badges';
+import * as badgeAssignmentsModule from '@wix/auto_sdk_members_badge-assignments';
+import * as badgesV4Module from '@wix/auto_sdk_members_badges-v-2';
 import * as rewardsModule from '@wix/auto_sdk_loyalty_rewards';
 import * as tiersModule from '@wix/auto_sdk_loyalty_tiers';
 
-const MODULES = { tiers: tiersModule, rewards: rewardsModule, badges: badgesModule };
+const MODULES = {
+  tiers: tiersModule, rewards: rewardsModule, badges: badgesModule,
+  badgesV4: badgesV4Module, badgeAssignments: badgeAssignmentsModule,
+};
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGES = 200;
 
@@ -93,6 +98,15 @@ const client = createClient({
   modules: MODULES,
   auth: ApiKeyStrategy({ apiKey: process.env.CONFORMANCE_API_KEY || 'conformance-local' }),
   fetch: localFetch,
+});
+// An app pointing the SDK at its own API host: the SDK's `_` host mapping then sends the Badge Assignments
+// calls to /badges/v4/badge-assignments… (AMB4-1), the alias an implementation serves for such clients.
+const CUSTOM_HOST = 'api.example.test';
+const customHostClient = createClient({
+  modules: { badgeAssignments: badgeAssignmentsModule },
+  auth: ApiKeyStrategy({ apiKey: process.env.CONFORMANCE_API_KEY || 'conformance-local' }),
+  fetch: localFetch,
+  host: { apiBaseUrl: CUSTOM_HOST },
 });
 
 // bookkeeping ---------------------------------------------------------------------------------------
@@ -585,6 +599,145 @@ async function exerciseBadges() {
   if (second) await step('badges.deleteBadge', 'delete the second badge', () => b.deleteBadge(second._id));
 }
 
+// badges v4 and badge assignments v4 ---------------------------------------------------------------
+/** Every page of a builder query, following `.next()` while `hasNext()` says so (bounded). */
+async function allPages(first) {
+  let result = first;
+  const items = [...result.items];
+  for (let page = 1; result.hasNext() && page < MAX_PAGES; page += 1) {
+    result = await result.next();
+    items.push(...result.items);
+  }
+  return { items, last: result };
+}
+
+async function exerciseBadgesV4() {
+  const b = client.badgesV4;
+  const created = await step('badgesV4.createBadge', 'create: GUID _id, revision "1"-like, slug, icon round-trip', async () => {
+    const title = name('V4 Mentor');
+    const badge = await b.createBadge({ title, backgroundColor: '#796EFF', textColor: '#FFFFFF', icon: 'https://static.example.test/mentor.svg' });
+    check(GUID.test(badge?._id ?? ''), `_id is a GUID, got ${JSON.stringify(badge?._id)}`);
+    check(badge.title === title, 'title echoed');
+    check(/^[1-9][0-9]*$/.test(String(badge.revision)), `revision is a positive decimal string, got ${JSON.stringify(badge.revision)}`);
+    check(typeof badge.slug === 'string' && badge.slug.length > 0, 'slug is a non-empty string');
+    check(isDate(badge._createdDate), '_createdDate parses as a date');
+    check(typeof badge.icon === 'string' && badge.icon.length > 0, `icon comes back as a string, got ${JSON.stringify(badge.icon)}`);
+    return badge;
+  });
+  const second = await step('badgesV4.createBadge', 'create a second badge', async () => {
+    const badge = await b.createBadge({ title: name('V4 Helper'), backgroundColor: '#000000', textColor: '#FFFFFF' });
+    check(GUID.test(badge?._id ?? ''), 'GUID _id');
+    return badge;
+  });
+  if (!created || !second) {
+    for (const method of ['getBadge', 'updateBadge', 'queryBadges', 'moveBadge', 'updateBadgesDisplayOrder', 'deleteBadge']) {
+      record(`badgesV4.${method}`, false, 'needs two badges, but createBadge failed');
+    }
+    return undefined;
+  }
+  await step('badgesV4.getBadge', 'get returns the created badge and revision', async () => {
+    const got = await b.getBadge(created._id);
+    check(got._id === created._id && String(got.revision) === String(created.revision), 'same _id and revision');
+  });
+  const updated = await step('badgesV4.updateBadge', 'partial update with the revision: revision + 1, colors kept', async () => {
+    const badge = await b.updateBadge(created._id, { title: name('V4 Mentor renamed'), revision: created.revision });
+    check(String(badge.revision) === incremented(created.revision), `revision ${created.revision} -> ${badge.revision}`);
+    check(badge.backgroundColor?.toUpperCase() === '#796EFF', 'backgroundColor kept');
+    await expectSdkError(() => b.updateBadge(created._id, { title: name('stale'), revision: created.revision }), [409], 'update with the old revision');
+    return badge;
+  });
+  await step('badgesV4.queryBadges', 'builder eq(_id, …).find() and limit(1) walked with .next() (offset paging, pagingMetadata.total)', async () => {
+    const one = await b.queryBadges().eq('_id', created._id).find();
+    check(one.items.length === 1 && one.items[0]._id === created._id, `eq('_id') finds the badge, got ${one.items.length}`);
+    const mine = [created._id, second._id];
+    const walked = await allPages(await b.queryBadges().in('_id', mine).limit(1).find());
+    const ids = walked.items.map((x) => x._id);
+    check(mine.every((id) => ids.includes(id)) && ids.length === new Set(ids).size, `the .next() walk lists both badges once, got ${JSON.stringify(ids)}`);
+  });
+  await step('badgesV4.moveBadge', 'move FIRST, then AFTER the other badge', async () => {
+    await b.moveBadge(second._id, { position: 'FIRST' });
+    await b.moveBadge(second._id, { position: 'AFTER', moveAfterBadgeId: created._id });
+  });
+  await step('badgesV4.updateBadgesDisplayOrder', 'reorder all badges, answer in that order, then restore', async () => {
+    const everyone = (await allPages(await b.queryBadges().limit(100).find())).items.map((x) => x._id);
+    const wanted = [second._id, created._id, ...everyone.filter((id) => id !== created._id && id !== second._id)];
+    const { badges } = await b.updateBadgesDisplayOrder(wanted);
+    check(JSON.stringify(badges.map((x) => x._id)) === JSON.stringify(wanted), 'badges come back in the requested order');
+    await b.updateBadgesDisplayOrder(everyone);
+  });
+  return { created: updated && updated !== true ? updated : created, second };
+}
+
+async function exerciseAssignmentsV4(badges) {
+  const a = client.badgeAssignments;
+  const alias = customHostClient.badgeAssignments;
+  const methods = ['createBadgeAssignment', 'bulkCreateBadgeAssignments', 'queryBadgeAssignments', 'deleteBadgeAssignment',
+    'bulkDeleteBadgeAssignments', 'bulkUpdateBadgeAssignmentTags', 'bulkUpdateBadgeAssignmentTagsByFilter'];
+  if (!badges) {
+    for (const method of methods) record(`badgeAssignments.${method}`, false, 'needs a v4 badge, but createBadge failed');
+    return;
+  }
+  const badgeId = badges.second._id;
+  const [m1, m2] = MEMBER_IDS;
+  const one = await step('badgeAssignments.createBadgeAssignment', 'create: GUID _id, badgeId and memberId echoed', async () => {
+    const doc = await a.createBadgeAssignment({ badgeId, memberId: m1 });
+    check(GUID.test(doc?._id ?? '') && doc.badgeId === badgeId && doc.memberId === m1, `assignment ${JSON.stringify(doc)}`);
+    return doc;
+  });
+  const viaAlias = await step('badgeAssignments.createBadgeAssignment', `create through a client on host ${CUSTOM_HOST} (the badge-assignments alias)`, async () => {
+    const since = exchanges.length;
+    const doc = await alias.createBadgeAssignment({ badgeId: badges.created._id, memberId: m1 });
+    check(exchanges.slice(since).some((x) => x.path.startsWith('/badges/v4/badge-assignments')), 'the SDK sent the alias path');
+    return doc;
+  });
+  const bulk = await step('badgeAssignments.bulkCreateBadgeAssignments', 'bulk create with returnEntity: per-item results with the item', async () => {
+    const { results, bulkActionMetadata } = await a.bulkCreateBadgeAssignments([{ badgeId, memberId: m2 }], { returnEntity: true });
+    check(results.length === 1 && results[0].itemMetadata?.success === true && results[0].item?.memberId === m2, `results ${clip(JSON.stringify(results))}`);
+    check(bulkActionMetadata?.totalSuccesses === 1, 'totalSuccesses 1');
+    return results[0].item;
+  });
+  await step('badgeAssignments.queryBadgeAssignments', 'builder eq(badgeId).limit(1) walked with .next() (cursor), and through the alias', async () => {
+    const walked = await allPages(await a.queryBadgeAssignments().eq('badgeId', badgeId).limit(1).find());
+    const members = walked.items.map((x) => x.memberId).sort();
+    check(JSON.stringify(members) === JSON.stringify([m1, m2].sort()), `the .next() walk finds both members, got ${JSON.stringify(members)}`);
+    const viaHost = await alias.queryBadgeAssignments().eq('badgeId', badges.created._id).find();
+    check(viaHost.items.some((x) => x.memberId === m1), 'the alias query finds the alias-created assignment');
+  });
+  const ids = [one, bulk].filter((x) => x && x !== true).map((x) => x._id);
+  await step('badgeAssignments.bulkUpdateBadgeAssignmentTags', 'assign a tag to both assignments', async () => {
+    const { results } = await a.bulkUpdateBadgeAssignmentTags(ids, { assignTags: { tags: { tagIds: [`${TAG}-tag`] } } });
+    check(results.length === ids.length && results.every((r) => r.itemMetadata?.success === true), `results ${clip(JSON.stringify(results))}`);
+  });
+  await step('badgeAssignments.bulkUpdateBadgeAssignmentTagsByFilter', 'tag by filter answers a GUID jobId', async () => {
+    const { jobId } = await a.bulkUpdateBadgeAssignmentTagsByFilter({ badgeId }, { assignTags: { privateTags: { tagIds: [`${TAG}-private`] } } });
+    check(GUID.test(jobId ?? ''), `jobId is a GUID, got ${JSON.stringify(jobId)}`);
+  });
+  if (one && one !== true) {
+    await step('badgeAssignments.deleteBadgeAssignment', 'delete one assignment, a second delete is a 404 SDK error', async () => {
+      await a.deleteBadgeAssignment(one._id);
+      await expectSdkError(() => a.deleteBadgeAssignment(one._id), [404], 'delete it again');
+    });
+  }
+  if (viaAlias && viaAlias !== true) {
+    await step('badgeAssignments.deleteBadgeAssignment', 'delete through the alias', () => alias.deleteBadgeAssignment(viaAlias._id));
+  }
+  if (bulk && bulk !== true) {
+    await step('badgeAssignments.bulkDeleteBadgeAssignments', 'bulk delete: per-item success', async () => {
+      const { results } = await a.bulkDeleteBadgeAssignments([bulk._id]);
+      check(results.length === 1 && results[0].itemMetadata?.success === true, `results ${clip(JSON.stringify(results))}`);
+    });
+  }
+}
+
+async function deleteBadgesV4(badges) {
+  if (!badges) return;
+  await step('badgesV4.deleteBadge', 'delete both badges; get after delete is a 404 SDK error', async () => {
+    await client.badgesV4.deleteBadge(badges.created._id);
+    await client.badgesV4.deleteBadge(badges.second._id);
+    await expectSdkError(() => client.badgesV4.getBadge(badges.created._id), [404], 'get after delete');
+  });
+}
+
 // events --------------------------------------------------------------------------------------------
 // What an app does with webhooks: an AppStrategy client with every handler registered, and
 // `webhooks.process(body)` on each POST. The expectations come from the REST exchanges the flows made.
@@ -631,7 +784,8 @@ async function startReceiver() {
 function expectedEvents() {
   const wanted = [];
   const crud = [['tiers', '/loyalty-tiers/v1/tiers', '/loyalty-tiers/v1/bulk/tiers/create', 'tier', 'Tier', 'PATCH'],
-    ['rewards', '/loyalty-rewards/v1/rewards', '/loyalty-rewards/v1/bulk/rewards/create', 'reward', 'Reward', 'PUT']];
+    ['rewards', '/loyalty-rewards/v1/rewards', '/loyalty-rewards/v1/bulk/rewards/create', 'reward', 'Reward', 'PUT'],
+    ['badgesV4', '/badges/v4/badges', null, 'badge', 'Badge', 'PATCH']];
   const idOf = (entity) => entity?._id ?? entity?.id;
   for (const e of exchanges.filter((x) => x.status === 200)) {
     const path = e.path.split('?')[0];
@@ -652,6 +806,7 @@ function expectedEvents() {
         wanted.push([`${module}.on${Name}Deleted`, (x) => x.metadata?.entityId === id, `${key} ${id} deleted`]);
       }
     }
+    wanted.push(...assignmentEvents(e, path));
     const members = path.match(/^\/members\/v3\/badges\/([0-9a-f-]{36})\/members$/i);
     if (members && e.method === 'POST') {
       for (const m of e.body?.memberIds ?? []) {
@@ -664,6 +819,23 @@ function expectedEvents() {
     }
   }
   return wanted;
+}
+
+/** Badge Assignments v4 (either path family, AMB4-1): one created/deleted event per assignment (ASSIGN-16);
+ * the deleted handler is matched by metadata.entityId, since its entity may be absent (AMB4-17). */
+function assignmentEvents(e, path) {
+  const family = path.match(/^\/badges\/v4\/(bulk\/)?(assignments|badge-assignments)(\/.*)?$/);
+  if (!family) return [];
+  const [, bulk, , rest = ''] = family;
+  const created = (doc) => ['badgeAssignments.onBadgeAssignmentCreated',
+    (x) => (x.entity?._id ?? x.entity?.id) === doc.id && x.entity?.memberId === doc.memberId, `assignment ${doc.id} created`];
+  const deleted = (id) => ['badgeAssignments.onBadgeAssignmentDeleted', (x) => x.metadata?.entityId === id, `assignment ${id} deleted`];
+  const succeeded = (e.response?.results ?? []).filter((r) => r.itemMetadata?.success);
+  if (!bulk && e.method === 'POST' && rest === '' && e.response?.badgeAssignment) return [created(e.response.badgeAssignment)];
+  if (!bulk && e.method === 'DELETE' && /^\/[0-9a-f-]{36}$/i.test(rest)) return [deleted(rest.slice(1))];
+  if (bulk && rest === '/create') return succeeded.filter((r) => r.item).map((r) => created(r.item));
+  if (bulk && rest === '/delete') return succeeded.map((r) => deleted(r.itemMetadata.id));
+  return [];
 }
 
 async function judgeEvents() {
@@ -692,6 +864,9 @@ async function main() {
   await exerciseTiers();
   await exerciseRewards();
   await exerciseBadges();
+  const badgesV4 = await exerciseBadgesV4();
+  await exerciseAssignmentsV4(badgesV4);
+  await deleteBadgesV4(badgesV4);
   if (receiver) {
     await judgeEvents();
     receiver.close();
