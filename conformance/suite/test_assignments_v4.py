@@ -24,8 +24,9 @@ from conformance.apis.badges_v4 import (
 )
 from conformance.live import Owned
 from conformance.plugin import RunSettings, Unique
-from conformance.suite.members import member_ids, skip_if_made_up_members_refused
-from conformance.suite.test_badges import GUID, as_dict, as_list
+from conformance.suite.support.badges import as_dict, as_list
+from conformance.suite.support.ids import GUID
+from conformance.suite.support.members import member_ids, skip_if_made_up_members_refused
 from conformance.suite.test_badges_v4 import create_badge, v3_or_skip
 from conformance.suite.v4_served import require_v4
 from conformance.target import Exchange, Target

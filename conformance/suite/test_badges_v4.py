@@ -19,8 +19,9 @@ from conformance.apis.badges import BadgesApi
 from conformance.apis.badges_v4 import MAX_PAGES, QUERY, AssignmentsV4Api, BadgesV4Api, badge_path, next_cursor
 from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
-from conformance.suite.members import member_ids
-from conformance.suite.test_badges import GUID, UPPER_COLOR, as_dict, as_list, slug_of
+from conformance.suite.support.badges import UPPER_COLOR, as_dict, as_list, slug_of
+from conformance.suite.support.ids import GUID
+from conformance.suite.support.members import member_ids
 from conformance.suite.v4_served import require_v4
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect

@@ -24,7 +24,7 @@ from conformance.apis.rewards import RewardsApi, editable, free_shipping
 from conformance.apis.tiers import TiersApi, tier_body
 from conformance.live import Owned
 from conformance.plugin import RunSettings, Unique
-from conformance.suite.members import member_ids, skip_if_made_up_members_refused
+from conformance.suite.support.members import member_ids, skip_if_made_up_members_refused
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 from conformance.webhooks import (

@@ -19,7 +19,7 @@ import pytest
 from conformance.apis.tiers import writable
 from conformance.live import Owned, site_lock
 from conformance.plugin import RunSettings, Unique
-from conformance.suite.members import skip_if_made_up_members_refused
+from conformance.suite.support.members import skip_if_made_up_members_refused
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 
