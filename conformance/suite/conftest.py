@@ -19,10 +19,11 @@ from conformance.target import Target
 from conformance.verdict import Expect
 
 
-# helpers -------------------------------------------------------------------------------------------
 @pytest.fixture
 def tiers(target: Target) -> TiersApi:
     return TiersApi(target)
+
+
 @pytest.fixture
 def racing(conformance_settings: RunSettings) -> None:
     """Concurrency is judged live only: vcrpy loses exchanges sent from several threads at once, and a replay
@@ -30,14 +31,20 @@ def racing(conformance_settings: RunSettings) -> None:
     if conformance_settings.record_dir or conformance_settings.replay_dir:
         pytest.skip("concurrent requests cannot be recorded or replayed faithfully; run `conformance run "
                     "--rule COMMON-5` against the target (without --record) to check atomicity")
+
+
 @pytest.fixture
 def program_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]:
     """Serialised access to the site's program settings, restored after the test."""
     with guarded_settings(tiers, expect) as guard:
         yield guard
+
+
 @pytest.fixture
 def badges(target: Target) -> BadgesApi:
     return BadgesApi(target)
+
+
 @pytest.fixture
 def rewards(target: Target) -> RewardsApi:
     return RewardsApi(target)

@@ -1,8 +1,6 @@
-"""Members Badges v3 rules (API-FACTS §2.5), one or more tests per rule statement.
+"""Members Badges v3 badge fields (API-FACTS §2.5, BADGE-1..BADGE-10): colors, slugs, titles, round trips.
 
-Live-site safety: titles come from `unique.name()`, every created badge is registered with `owned`
-(deleting a badge removes its assignments), counts are judged on the test's own badges only, and the
-site-wide display order is saved first and restored with the full id list afterwards (AMB-37).
+Live-site safety: titles come from `unique.name()` and every created badge is registered with `owned`.
 """
 
 from __future__ import annotations
@@ -37,6 +35,8 @@ from conformance.verdict import Expect
 def differing(expected: dict[str, Any], shown: dict[str, Any]) -> list[str]:
     a, b = documented(expected), documented(shown)
     return [key for key in DOCUMENTED if a[key] != b[key]]
+
+
 def nothing_created(
     badges: BadgesApi, owned: Owned, expect: Expect, key: str, value: str, answer: Exchange
 ) -> None:
@@ -46,6 +46,8 @@ def nothing_created(
         owned.add("badge", str(badge.get("id")))
     expect.that(not stored, f"the rejected create stored nothing, found {len(stored)} badge(s)", answer,
                 rule="COMMON-2")
+
+
 # BADGE-1 .. BADGE-10: the badge itself ----------------------------------------------------------
 @pytest.mark.rule("BADGE-1")
 def test_create_badge_returns_the_badge_with_server_fields(
@@ -60,6 +62,8 @@ def test_create_badge_returns_the_badge_with_server_fields(
     expect.that(isinstance(badge.get("slug"), str) and badge["slug"], "slug is a non-empty string", answer)
     for key in ("createdDate", "updatedDate"):
         expect.that(isinstance(badge.get(key), str) and badge[key], f"{key} is present", answer)
+
+
 @pytest.mark.rule("BADGE-2")
 def test_create_without_colors_applies_default_colors(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -77,6 +81,8 @@ def test_create_without_colors_applies_default_colors(
         f'default textColor is "#FFFFFF", got {badge.get("textColor")!r}',
         answer,
     )
+
+
 @pytest.mark.rule("BADGE-3")
 def test_returned_colors_are_uppercase(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -103,6 +109,8 @@ def test_returned_colors_are_uppercase(
             f"stored {key} {stored.get(key)!r} is #RRGGBB uppercase",
             again,
         )
+
+
 @pytest.mark.rule("BADGE-3")
 def test_updated_colors_are_uppercase(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     badge = create_badge(badges, owned, expect, unique)
@@ -114,6 +122,8 @@ def test_updated_colors_are_uppercase(badges: BadgesApi, owned: Owned, expect: E
                         ("Get Badge", badge_in(expect, badges.get(badge["id"]), "get after the update"))):
         colors = (shown.get("backgroundColor"), shown.get("textColor"))
         expect.that(colors == ("#0A0B0C", "#FEDCBA"), f"{what} shows the colors uppercase, got {colors}", answer)
+
+
 @pytest.mark.rule("BADGE-4", "COMMON-2")
 @pytest.mark.parametrize("color", ["red", "#GGGGGG", "#12345"])
 def test_create_with_invalid_color_is_rejected(
@@ -124,6 +134,8 @@ def test_create_with_invalid_color_is_rejected(
     register(owned, answer)
     expect.rejected(answer, 400, what=f"create with backgroundColor {color!r}", rule="BADGE-4")
     nothing_created(badges, owned, expect, "title", title, answer)
+
+
 @pytest.mark.rule("BADGE-4", "COMMON-2")
 @pytest.mark.parametrize("color", ["red", "#GGGGGG", "#12345"])
 def test_update_with_invalid_color_is_rejected(
@@ -136,6 +148,8 @@ def test_update_with_invalid_color_is_rejected(
         changed = differing(badge, shown)
         expect.that(not changed, f"the rejected update changed nothing ({path}): changed {changed}", answer,
                     rule="COMMON-2")
+
+
 @pytest.mark.rule("BADGE-5", "COMMON-2")
 @pytest.mark.parametrize("title", [None, ""], ids=["missing", "empty"])
 def test_create_without_title_is_rejected(
@@ -149,6 +163,8 @@ def test_create_without_title_is_rejected(
     expect.rejected(answer, 400, what=f"create with a {'missing' if title is None else 'empty'} title",
                     rule="BADGE-5")
     nothing_created(badges, owned, expect, "description", body["description"], answer)
+
+
 @pytest.mark.rule("BADGE-6")
 def test_slug_is_derived_from_title(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     title = f"{unique.name()} Top Contributor!"
@@ -157,6 +173,8 @@ def test_slug_is_derived_from_title(badges: BadgesApi, owned: Owned, expect: Exp
         badge.get("slug") == slug_of(title),
         f"title {title!r} gives slug {slug_of(title)!r}, got {badge.get('slug')!r}",
     )
+
+
 @pytest.mark.rule("BADGE-6")
 @pytest.mark.parametrize("how", ["create", "update"])
 def test_badges_sharing_a_title_keep_distinct_slugs(
@@ -178,6 +196,8 @@ def test_badges_sharing_a_title_keep_distinct_slugs(
         answer,
         amb="AMB-33",
     )
+
+
 @pytest.mark.rule("BADGE-6", "COMMON-7")
 def test_client_supplied_slug_is_ignored(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -194,6 +214,8 @@ def test_client_supplied_slug_is_ignored(
         f"the slug is derived from the title ({slug_of(title)!r}), got {badge.get('slug')!r}",
         answer,
     )
+
+
 @pytest.mark.rule("BADGE-6", "COMMON-7")
 def test_client_supplied_slug_is_ignored_on_update(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -211,6 +233,8 @@ def test_client_supplied_slug_is_ignored_on_update(
             f"{what}: the slug is derived from the title ({slug_of(title)!r}), got {shown.get('slug')!r}",
             answer,
         )
+
+
 @pytest.mark.rule("BADGE-7")
 def test_title_change_updates_slug(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     badge = create_badge(badges, owned, expect, unique)
@@ -234,6 +258,8 @@ def test_title_change_updates_slug(badges: BadgesApi, owned: Owned, expect: Expe
     )
     stored = badge_in(expect, badges.get(badge["id"]), "get after the update")
     expect.that(stored.get("slug") == slug_of(title), f"the stored slug is {slug_of(title)!r}")
+
+
 @pytest.mark.rule("BADGE-8")
 def test_patch_changes_only_supplied_fields(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -251,6 +277,8 @@ def test_patch_changes_only_supplied_fields(
             f"{key} keeps its value {badge.get(key)!r}, got {stored.get(key)!r}",
             answer,
         )
+
+
 @pytest.mark.rule("BADGE-9", "BADGE-1", "BADGE-8")
 def test_every_field_round_trips_through_every_read_path(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique

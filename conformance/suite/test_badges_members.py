@@ -1,8 +1,7 @@
-"""Members Badges v3 rules (API-FACTS §2.5), one or more tests per rule statement.
+"""Members Badges v3 assignments and counts (API-FACTS §2.5, BADGE-15..BADGE-19, BADGE-23).
 
-Live-site safety: titles come from `unique.name()`, every created badge is registered with `owned`
-(deleting a badge removes its assignments), counts are judged on the test's own badges only, and the
-site-wide display order is saved first and restored with the full id list afterwards (AMB-37).
+Deleting a badge removes its assignments, so every created badge is registered with `owned`; counts are judged
+on the test's own badges only.
 """
 
 from __future__ import annotations
@@ -48,6 +47,8 @@ def assign_members(
     else:
         expect.setup(answer, what)
     return answer
+
+
 BAD_MEMBER_IDS: dict[str, Callable[[BadgesApi, str, str], Exchange]] = {
     "assign-missing": lambda api, badge, member: api.target.post(members_path(badge), {}),
     "assign-empty": lambda api, badge, member: api.assign(badge, []),
@@ -57,6 +58,8 @@ BAD_MEMBER_IDS: dict[str, Callable[[BadgesApi, str, str], Exchange]] = {
     "unassign-not-guid": lambda api, badge, member: api.unassign(badge, ["not-a-guid"]),
     "unassign-not-guid-after-a-guid": lambda api, badge, member: api.unassign(badge, [member, "not-a-guid"]),
 }
+
+
 @pytest.mark.rule("BADGE-12", "COMMON-14")
 def test_members_by_badge_never_returns_more_than_1000(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
@@ -77,6 +80,8 @@ def test_members_by_badge_never_returns_more_than_1000(
             continue
         got = as_list(as_dict(answer.body).get("memberIds"))
         expect.that(len(got) <= 1000, f"at most 1000 member ids per call, got {len(got)}", answer)
+
+
 @pytest.mark.rule("BADGE-14")
 def test_deleted_badge_leaves_no_assignments(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
@@ -87,6 +92,8 @@ def test_deleted_badge_leaves_no_assignments(
     expect.setup(badges.delete(badge["id"]), "delete the badge")
     held = badge_ids_of(badges, expect, member)
     expect.prefer(badge["id"] not in held, f"the member's badgeIds no longer list the deleted badge: {held}")
+
+
 # BADGE-15 .. BADGE-19: assignments ----------------------------------------------------------------
 @pytest.mark.rule("BADGE-15")
 def test_assigned_members_are_listed_and_counted(
@@ -106,6 +113,8 @@ def test_assigned_members_are_listed_and_counted(
     expect.that(badge["id"] in held, f"List Members Badge Ids lists the badge for the member, got {held}")
     count = count_of(badges, expect, badge["id"])
     expect.that(count == 2, f"members/count reports 2 for the fresh badge, got {count!r}")
+
+
 @pytest.mark.rule("BADGE-16")
 def test_reassigning_a_member_creates_no_duplicate(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
@@ -119,6 +128,8 @@ def test_reassigning_a_member_creates_no_duplicate(
     expect.prefer(listed.count(member) == 1, f"the member is listed once, got {listed.count(member)} times")
     count = count_of(badges, expect, badge["id"])
     expect.prefer(count == 1, f"members/count stays 1, got {count!r}")
+
+
 @pytest.mark.rule("BADGE-17")
 def test_unassign_removes_the_member(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
@@ -138,6 +149,8 @@ def test_unassign_removes_the_member(
     )
     count = count_of(badges, expect, badge["id"])
     expect.that(count == 1, f"members/count goes 2 -> 1, got {count!r}", answer)
+
+
 @pytest.mark.rule("BADGE-17")
 def test_unassign_takes_repeated_member_ids(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, conformance_settings: RunSettings
@@ -151,6 +164,8 @@ def test_unassign_takes_repeated_member_ids(
     expect.that(not {m1, m2} & set(listed), f"both members are gone, still listed: {listed}", answer)
     count = count_of(badges, expect, badge["id"])
     expect.that(count == 0, f"members/count goes 2 -> 0, got {count!r}", answer)
+
+
 @pytest.mark.rule("BADGE-18")
 @pytest.mark.read_only
 @pytest.mark.parametrize("size", [0, 101])
@@ -159,6 +174,8 @@ def test_member_badge_ids_rejects_0_or_more_than_100_members(
 ) -> None:
     answer = badges.member_badges([unique.guid() for _ in range(size)])
     expect.rejected(answer, 400, what=f"List Members Badge Ids with {size} member ids")
+
+
 @pytest.mark.rule("BADGE-18")
 @pytest.mark.read_only
 @pytest.mark.parametrize("size", [1, 100])
@@ -168,6 +185,8 @@ def test_member_badge_ids_accepts_1_to_100_members(
     answer = badges.member_badges(member_ids(conformance_settings, unique, size))
     body = as_dict(expect.ok(answer, f"List Members Badge Ids with {size} member ids"))
     expect.that(isinstance(body.get("memberBadgeIds", []), list), "memberBadgeIds is an array", answer)
+
+
 @pytest.mark.rule("BADGE-19", "COMMON-2")
 @pytest.mark.parametrize("case", sorted(c for c in BAD_MEMBER_IDS if c.startswith("assign")))
 def test_assign_rejects_bad_member_ids_and_assigns_nobody(
@@ -181,6 +200,8 @@ def test_assign_rejects_bad_member_ids_and_assigns_nobody(
     expect.that(not listed and count == 0,
                 f"the rejected request assigned nobody: members {listed}, memberCount {count!r}", answer,
                 rule="COMMON-2")
+
+
 @pytest.mark.rule("BADGE-19", "COMMON-2")
 @pytest.mark.parametrize("case", sorted(c for c in BAD_MEMBER_IDS if c.startswith("unassign")))
 def test_unassign_rejects_bad_member_ids_and_keeps_every_member(
@@ -198,6 +219,8 @@ def test_unassign_rejects_bad_member_ids_and_keeps_every_member(
     expect.that(set(held) <= set(listed) and count == len(held),
                 f"the rejected request removed nobody: members {listed}, memberCount {count!r}", answer,
                 rule="COMMON-2")
+
+
 # BADGE-23: counts ----------------------------------------------------------------------------------
 @pytest.mark.rule("BADGE-23")
 def test_member_counts_reference_existing_badges_with_counts(

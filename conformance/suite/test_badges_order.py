@@ -1,8 +1,6 @@
-"""Members Badges v3 rules (API-FACTS §2.5), one or more tests per rule statement.
+"""Members Badges v3 display order (BADGE-20/21) and writes that leave the other badges as they were.
 
-Live-site safety: titles come from `unique.name()`, every created badge is registered with `owned`
-(deleting a badge removes its assignments), counts are judged on the test's own badges only, and the
-site-wide display order is saved first and restored with the full id list afterwards (AMB-37).
+The site-wide display order is saved first and restored with the full id list afterwards (AMB-37).
 """
 
 from __future__ import annotations
@@ -32,7 +30,6 @@ from conformance.target import Exchange
 from conformance.verdict import Expect
 
 
-# BADGE-20 / BADGE-21: display order (site-wide: saved and restored) --------------------------------
 def reorder_with_ours_first(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
 ) -> tuple[list[str], Exchange]:
@@ -43,8 +40,11 @@ def reorder_with_ours_first(
     )
     assert answer is not None
     return wanted, answer
-# An operation on one badge leaves the others as they were --------------------------------------
+
+
 OTHER_UNCHANGED_RULE = {"update": "BADGE-8", "delete": "BADGE-14", "unassign": "BADGE-17"}
+
+
 @pytest.mark.rule("BADGE-20")
 def test_display_order_update_returns_badges_in_that_order(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -56,6 +56,8 @@ def test_display_order_update_returns_badges_in_that_order(
         # Badges other clients delete meanwhile may be missing; the rest keep exactly the sent order.
         expected = [i for i in wanted if i in returned or i in wanted[:2]]
         expect.that(returned == expected, "the answer lists the badges in exactly the sent order", answer)
+
+
 @pytest.mark.rule("BADGE-21")
 def test_list_badges_follows_the_new_display_order(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -70,6 +72,8 @@ def test_list_badges_follows_the_new_display_order(
             "List Badges (no sort) returns the badges in the new display order",
             badges.target.log[-1] if badges.target.log else None,
         )
+
+
 @pytest.mark.rule("BADGE-20", "COMMON-2")
 def test_display_order_with_empty_badge_ids_is_rejected(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -81,6 +85,8 @@ def test_display_order_with_empty_badge_ids_is_rejected(
         expect.rejected(answer, 400, what="display order with empty badgeIds", rule="BADGE-20")
         after = [b.get("id") for b in every_badge(badges, expect, "COMMON-2")]
         expect.that(after == before, "the rejected display order changed nothing", answer, rule="COMMON-2")
+
+
 @pytest.mark.rule("COMMON-2")
 def test_display_order_naming_an_unknown_badge_changes_nothing_when_rejected(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -97,6 +103,8 @@ def test_display_order_naming_an_unknown_badge_changes_nothing_when_rejected(
                     answer)
         after = [str(b.get("id")) for b in every_badge(badges, expect)]
         expect.that(after == before, f"the rejected display order changed nothing: {before} -> {after}", answer)
+
+
 @pytest.mark.rule("BADGE-8", "BADGE-14", "BADGE-17")
 @pytest.mark.parametrize("operation", sorted(OTHER_UNCHANGED_RULE))
 def test_an_operation_on_one_badge_leaves_the_other_as_it_was(

@@ -1,9 +1,4 @@
-"""Members Badges v3 rules (API-FACTS §2.5), one or more tests per rule statement.
-
-Live-site safety: titles come from `unique.name()`, every created badge is registered with `owned`
-(deleting a badge removes its assignments), counts are judged on the test's own badges only, and the
-site-wide display order is saved first and restored with the full id list afterwards (AMB-37).
-"""
+"""Members Badges v3 listing, querying, delete, unknown ids, literal routes, errors and credentials (API-FACTS §2.5)."""
 
 from __future__ import annotations
 
@@ -51,7 +46,6 @@ UNKNOWN_OPERATIONS = [
     "unassign",
     pytest.param("list-members", marks=pytest.mark.read_only),
 ]
-# COMMON-1 / COMMON-9 on the badges endpoints ------------------------------------------------------
 BADGE_ERRORS: dict[str, Callable[[BadgesApi, Unique], Exchange]] = {
     "400-invalid": lambda api, unique: api.create({"description": unique.name()}),
     "400-malformed-json": lambda api, unique: api.target.request(
@@ -67,6 +61,8 @@ BADGE_ANONYMOUS: dict[str, Callable[[Target, Unique], Exchange]] = {
     "assign": lambda anonymous, unique: anonymous.post(members_path(UNKNOWN_BADGE), {"memberIds": [unique.guid()]}),
     "counts": lambda anonymous, unique: anonymous.get(COUNTS),
 }
+
+
 @pytest.mark.rule("BADGE-10", "COMMON-3")
 @pytest.mark.parametrize("operation", UNKNOWN_OPERATIONS)
 def test_unknown_badge_id_is_not_found(
@@ -86,6 +82,8 @@ def test_unknown_badge_id_is_not_found(
         # Both the badge and the made-up member are unknown: which one a site reports first is free (AMB-34).
         skip_if_made_up_members_refused(answer, member, conformance_settings.member_ids)
     expect.status(answer, 404, what=f"{operation} with an unknown badge id")
+
+
 # BADGE-11 .. BADGE-13: listing and querying ------------------------------------------------------
 @pytest.mark.rule("BADGE-11")
 def test_list_badges_pages_with_limit_and_offset(
@@ -122,6 +120,8 @@ def test_list_badges_pages_with_limit_and_offset(
         if total == as_dict(as_dict(after.body).get("metadata")).get("total"):
             break
     expect.that(total == walked, f"metadata.total ({total!r}) is the number of badges ({walked})", before)
+
+
 @pytest.mark.rule("BADGE-12", "COMMON-14")
 @pytest.mark.read_only
 @pytest.mark.parametrize("how", ["list", "query"])
@@ -155,6 +155,8 @@ def test_oversize_limit_gives_a_400_or_a_clamped_page(
         f"{len(present)} badges, got {len(items)}",
         answer,
     )
+
+
 @pytest.mark.rule("BADGE-13")
 def test_query_badges_filters_by_title_slug_and_id(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -180,6 +182,8 @@ def test_query_badges_filters_by_title_slug_and_id(
             f"filter by {label} returns only the matching badges {sorted(wanted)}, got {got}",
             answer,
         )
+
+
 @pytest.mark.rule("BADGE-13")
 def test_query_badges_sorts_by_title(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     base = unique.name(40)
@@ -198,6 +202,8 @@ def test_query_badges_sorts_by_title(badges: BadgesApi, owned: Owned, expect: Ex
         alias,
         amb="AMB-18",
     )
+
+
 # BADGE-14: delete ----------------------------------------------------------------------------------
 @pytest.mark.rule("BADGE-14", "BADGE-23", "COMMON-10")
 def test_deleted_badge_is_gone(badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique) -> None:
@@ -219,6 +225,8 @@ def test_deleted_badge_is_gone(badges: BadgesApi, owned: Owned, expect: Expect, 
     expect.that(
         badge["id"] not in entries, "members/count no longer references the deleted badge", seen, rule="BADGE-14"
     )
+
+
 # COMMON-17: literal routes win over {id} -----------------------------------------------------------
 @pytest.mark.rule("COMMON-17")
 @pytest.mark.read_only
@@ -236,6 +244,8 @@ def test_badge_literal_routes_are_not_taken_for_ids(
     expect.that(
         isinstance(body.get(key, []), list), f"the answer of /{route} carries `{key}` (or omits it empty)", answer
     )
+
+
 @pytest.mark.rule("COMMON-17")
 def test_badge_order_route_is_not_taken_for_an_id(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique
@@ -247,6 +257,8 @@ def test_badge_order_route_is_not_taken_for_an_id(
         answer = reordered or badges.target.patch(ORDER, {"badgeIds": []})
         body = as_dict(expect.ok(answer, f"{ORDER} is routed to Update Badges Display Order"))
         expect.that(isinstance(body.get("badges"), list), "the answer carries `badges`", answer)
+
+
 @pytest.mark.rule("COMMON-1")
 @pytest.mark.parametrize("case", sorted(BADGE_ERRORS))
 def test_badge_error_bodies_have_the_standard_shape(
@@ -257,6 +269,8 @@ def test_badge_error_bodies_have_the_standard_shape(
     if not 400 <= answer.status < 500:
         pytest.skip(f"no error answer to inspect ({answer.status}); the rule of that scenario judges it")
     check_error_body(expect, answer, f"{case} answer")
+
+
 @pytest.mark.rule("COMMON-9")
 @pytest.mark.parametrize("operation", sorted(BADGE_ANONYMOUS))
 def test_badge_requests_without_credentials_get_401(

@@ -1,12 +1,9 @@
-"""COMMON rules (API-FACTS §1.8), exercised mostly through the Loyalty Tiers API.
+"""COMMON rules on errors and credentials (API-FACTS §1.8: COMMON-1..4, COMMON-9), mostly through Loyalty Tiers.
 
-The tiers endpoints carry every shared convention (wrapped bodies, revisions, bulk results, errors), so most
-cross-API rules are checked there; the error-body shape (COMMON-1) and credentials (COMMON-9) are judged on
-every API, since each service may have its own gateway; paging rules (COMMON-13/14) live with rewards and badges,
-the webhook rules (COMMON-15/16) with the webhook suite, and COMMON-17 for the tier program paths
-in test_tiers (those tests must run after the fresh-site settings checks).
-
-None of these tests touches the program settings.
+The tiers endpoints carry every shared convention, so most cross-API rules are checked there; the error-body
+shape (COMMON-1) and credentials (COMMON-9) are judged on every API, since each service may have its own gateway.
+Paging (COMMON-13/14) lives with rewards and badges, webhooks (COMMON-15/16) with test_events, COMMON-17 for the
+tier program paths in test_tiers_settings. None of these tests touches the program settings.
 """
 
 from __future__ import annotations
@@ -36,20 +33,24 @@ INVALID_CREATE = {
     "rewards": (REWARDS, lambda name: {"reward": {**free_shipping(name), "name": ""}}, reward_path),
     "badges": (BADGES, lambda name: {"badge": {"description": name}}, badge_path),
 }
-# COMMON-3 / COMMON-4 --------------------------------------------------------------------------------
+
+
 def _call(tiers: TiersApi, operation: str, tier_id: str, unique: Unique) -> Exchange:
     if operation == "get":
         return tiers.get(tier_id)
     if operation == "update":
         return tiers.update(tier_id, {"revision": "1", "tierDefinition": {"name": unique.name()}})
     return tiers.delete(tier_id, revision="1")
-# COMMON-9 -------------------------------------------------------------------------------------------
+
+
 #: Per API: the collection path, a valid create body for a name, and the path of one entity.
 ANONYMOUS_CALLS = {
     "tiers": (TIERS, lambda name, points: {"tier": tier_body(name, points)}, tier_path),
     "rewards": (REWARDS, lambda name, points: {"reward": free_shipping(name)}, reward_path),
     "badges": (BADGES, lambda name, points: {"badge": {"title": name}}, badge_path),
 }
+
+
 # COMMON-1 -------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-1")
 @pytest.mark.parametrize("case", ["400-invalid", "400-malformed-json", "404-unknown-id", "409-duplicate"])
@@ -72,6 +73,8 @@ def test_error_bodies_have_the_standard_shape(
     if not is_rejection(answer):
         pytest.skip(f"no error answer to inspect ({answer.status}); the rule of that scenario judges it")
     check_error_body(expect, answer, f"{case} answer")
+
+
 @pytest.mark.rule("COMMON-1")
 @pytest.mark.parametrize("case", ["400-invalid", "404-unknown-id"])
 @pytest.mark.parametrize("api", sorted(INVALID_CREATE))
@@ -86,6 +89,8 @@ def test_error_bodies_of_every_api_have_the_standard_shape(
     expect.that(is_rejection(answer), f"{api} {case}: the request is refused with a 4xx", answer,
                 rule="COMMON-1")
     check_error_body(expect, answer, f"{api} {case} answer")
+
+
 # COMMON-2 -------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-2")
 @pytest.mark.parametrize("path", [TIERS, BULK_CREATE], ids=["create", "bulk-create"])
@@ -94,6 +99,8 @@ def test_malformed_json_is_rejected_with_400(target: Target, expect: Expect, pat
         "POST", path, raw_body='{"tier": {"tierDefinition": ', headers={"Content-Type": "application/json"}
     )
     expect.rejected(answer, 400, what="a body that is not valid JSON")
+
+
 @pytest.mark.rule("COMMON-2")
 @pytest.mark.parametrize("case", ["no-tier", "one-invalid-field"])
 def test_invalid_create_changes_nothing(
@@ -118,6 +125,8 @@ def test_invalid_create_changes_nothing(
         "a 400 lists details.validationError.fieldViolations",
         answer,
     )
+
+
 @pytest.mark.rule("COMMON-2", "COMMON-6")
 def test_invalid_update_changes_nothing(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -134,11 +143,15 @@ def test_invalid_update_changes_nothing(
     )
     expect.rejected(answer, 400, what="update with a 51-character name and another description", rule="COMMON-2")
     tier_unchanged(tiers, expect, tier, answer)
+
+
 @pytest.mark.rule("COMMON-3")
 @pytest.mark.parametrize("operation", ["get", "update", "delete"])
 def test_unknown_id_is_not_found(tiers: TiersApi, expect: Expect, unique: Unique, operation: str) -> None:
     answer = _call(tiers, operation, unique.guid(), unique)
     expect.status(answer, 404, what=f"{operation} of a well-formed GUID that does not exist")
+
+
 @pytest.mark.rule("COMMON-4")
 @pytest.mark.parametrize("operation", ["get", "update", "delete"])
 @pytest.mark.parametrize("tier_id", ["not-a-guid", "12345"])
@@ -147,6 +160,8 @@ def test_malformed_id_is_rejected(
 ) -> None:
     answer = _call(tiers, operation, tier_id, unique)
     expect.status(answer, 400, tolerated=[404], what=f"{operation} of the malformed id {tier_id!r}")
+
+
 @pytest.mark.rule("COMMON-9")
 @pytest.mark.parametrize("operation", ["list", "create", "get"])
 @pytest.mark.parametrize("api", sorted(ANONYMOUS_CALLS))

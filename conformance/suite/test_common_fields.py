@@ -1,12 +1,6 @@
-"""COMMON rules (API-FACTS §1.8), exercised mostly through the Loyalty Tiers API.
+"""COMMON rules on revisions, read-only fields, dates, delete answers and bulk results (COMMON-6..8, 10, 11).
 
-The tiers endpoints carry every shared convention (wrapped bodies, revisions, bulk results, errors), so most
-cross-API rules are checked there; the error-body shape (COMMON-1) and credentials (COMMON-9) are judged on
-every API, since each service may have its own gateway; paging rules (COMMON-13/14) live with rewards and badges,
-the webhook rules (COMMON-15/16) with the webhook suite, and COMMON-17 for the tier program paths
-in test_tiers (those tests must run after the fresh-site settings checks).
-
-None of these tests touches the program settings.
+Exercised through Loyalty Tiers; none of these tests touches the program settings.
 """
 
 from __future__ import annotations
@@ -33,13 +27,14 @@ from conformance.suite.support.tiers import (
 from conformance.suite.support.tiers_bulk import check_bulk_result, own_results, succeeded
 from conformance.verdict import Expect
 
-# COMMON-7 -------------------------------------------------------------------------------------------
 READ_ONLY = {
     "id": lambda unique: {"id": unique.guid()},
     "createdDate": lambda unique: {"createdDate": "2001-02-03T04:05:06.007Z"},
     "updatedDate": lambda unique: {"updatedDate": "2001-02-03T04:05:06.007Z"},
     "revision": lambda unique: {"revision": "7"},
 }
+
+
 # COMMON-6 -------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-6")
 def test_revision_is_a_decimal_string_that_counts_updates(
@@ -74,6 +69,8 @@ def test_revision_is_a_decimal_string_that_counts_updates(
         'List Tiers shows the revision as the string "2"',
         fetched,
     )
+
+
 @pytest.mark.rule("COMMON-7")
 @pytest.mark.parametrize("field", [*READ_ONLY, "icon-size"])
 def test_read_only_fields_from_the_client_never_win(
@@ -119,6 +116,8 @@ def test_read_only_fields_from_the_client_never_win(
             )
     if field == "id":
         expect.status(tiers.get(sent["id"]), 404, what="Get Tier with the client-supplied id")
+
+
 @pytest.mark.rule("COMMON-7", "COMMON-8")
 def test_read_only_fields_in_update_bodies_are_ignored(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -152,6 +151,8 @@ def test_read_only_fields_in_update_bodies_are_ignored(
         answer,
     )
     expect.that(name_of(updated) == new_name, "the writable change is applied", answer)
+
+
 # COMMON-8 -------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-8")
 def test_created_date_is_stable_and_updated_date_advances(
@@ -186,6 +187,8 @@ def test_created_date_is_stable_and_updated_date_advances(
         )
         assert now is not None
         previous, revision = now, str(updated.get("revision"))
+
+
 # COMMON-10 ------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-10")
 def test_delete_answers_200_with_an_empty_object(
@@ -194,6 +197,8 @@ def test_delete_answers_200_with_an_empty_object(
     tier = create_tier(tiers, owned, expect, unique)
     answer = tiers.delete(tier["id"], revision=tier["revision"])
     expect.deleted(answer, "Delete Tier")
+
+
 # COMMON-11 ------------------------------------------------------------------------------------------
 @pytest.mark.rule("COMMON-11")
 def test_bulk_results_with_a_failing_item_keep_the_invariants(

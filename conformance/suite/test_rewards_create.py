@@ -1,8 +1,4 @@
-"""Loyalty Rewards v1 rules (API-FACTS §4.4), one or more tests per rule statement.
-
-A live site already has rewards: paging walks only demand that the rewards this test created appear
-exactly once and that no id repeats; names carry the run tag so nothing collides with site data.
-"""
+"""Loyalty Rewards v1 create and bulk create (API-FACTS §4.4: REWARD-1..4, REWARD-12)."""
 
 from __future__ import annotations
 
@@ -63,6 +59,8 @@ def test_reward_create_returns_the_reward_with_revision_1(
     expect.that(
         again.get("name") == name and costs(again) == costs(reward), "Get Reward returns what was created"
     )
+
+
 # REWARD-12: bulk create ---------------------------------------------------------------------------
 @pytest.mark.rule("REWARD-12", "COMMON-12")
 @pytest.mark.parametrize("count", [0, 11])
@@ -81,6 +79,8 @@ def test_bulk_create_rejects_0_or_11_rewards(
         answer,
         rule="COMMON-12",
     )
+
+
 @pytest.mark.rule("REWARD-12", "COMMON-11")
 @pytest.mark.parametrize("count", [1, 10])
 def test_bulk_create_accepts_1_to_10_rewards(
@@ -100,6 +100,8 @@ def test_bulk_create_accepts_1_to_10_rewards(
         expect.that(
             rewards.get(item["id"]).status == 200, f"created reward {item['id']} can be read back", answer
         )
+
+
 @pytest.mark.rule("COMMON-11", "COMMON-2")
 def test_bulk_create_reports_an_invalid_item_per_item(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique

@@ -1,8 +1,4 @@
-"""Loyalty Rewards v1 rules (API-FACTS §4.4), one or more tests per rule statement.
-
-A live site already has rewards: paging walks only demand that the rewards this test created appear
-exactly once and that no id repeats; names carry the run tag so nothing collides with site data.
-"""
+"""Loyalty Rewards v1 read-only fields, every field through every read path, writes that touch only their reward."""
 
 from __future__ import annotations
 
@@ -38,7 +34,6 @@ from conformance.target import Target
 from conformance.verdict import Expect
 
 
-# Issue 13: writes that touch only their own reward, every field through every read path ---------------
 def rich_rewards(group: str, tier_id: str) -> list[dict[str, Any]]:
     """Active rewards (List may leave out inactive ones, AMB-21) that set every documented field to a value
     other than its default, so a field dropped or defaulted on a read path shows."""
@@ -92,6 +87,8 @@ def rich_rewards(group: str, tier_id: str) -> list[dict[str, Any]]:
             },
         },
     ]
+
+
 def reward_read_paths(
     expect: Expect, rewards: RewardsApi, ids: list[str], group: str, rule: str
 ) -> dict[str, dict[str, dict[str, Any]]]:
@@ -115,6 +112,8 @@ def reward_read_paths(
             if isinstance(r, dict) and r.get("id") in ids
         }
     return views
+
+
 def same_everywhere(
     expect: Expect,
     rewards: RewardsApi,
@@ -134,10 +133,14 @@ def same_everywhere(
                 f"expected {documented(reward)}, got {documented(shown[reward_id])}",
                 rule=rule,
             )
+
+
 def keeps_what_was_sent(expect: Expect, sent: dict[str, Any], reward: dict[str, Any], rule: str, what: str) -> None:
     wanted, got = documented(sent), documented(reward)
     diff = [k for k in wanted if wanted[k] != got.get(k)]
     expect.that(not diff, f"{what}: the answer keeps the {diff} sent: sent {wanted}, got {got}", rule=rule)
+
+
 @pytest.mark.rule("COMMON-7")
 def test_read_only_fields_on_create_never_override_server_values(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -164,6 +167,8 @@ def test_read_only_fields_on_create_never_override_server_values(
         )
     else:
         no_reward_named(expect, rewards, owned, body["name"], answer)
+
+
 @pytest.mark.rule("REWARD-26")
 def test_client_required_points_never_override_configs(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -191,6 +196,8 @@ def test_client_required_points_never_override_configs(
                 answer,
                 amb="AMB-4",
             )
+
+
 @pytest.mark.rule("REWARD-1", "REWARD-13")
 def test_every_documented_field_survives_every_read_path(
     rewards: RewardsApi, target: Target, owned: Owned, expect: Expect, unique: Unique
@@ -212,6 +219,8 @@ def test_every_documented_field_survives_every_read_path(
         keeps_what_was_sent(expect, change, new, "REWARD-13", f"update {body['name']}")
         updated[reward_id] = new
     same_everywhere(expect, rewards, updated, group, "REWARD-13", "after update")
+
+
 @pytest.mark.rule("REWARD-17", "REWARD-13")
 def test_a_write_to_one_reward_leaves_the_others_as_they_were(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique

@@ -1,4 +1,4 @@
-"""Loyalty Rewards v1 rules (API-FACTS §4.4), one or more tests per rule statement.
+"""Loyalty Rewards v1 list, query, ids, errors and credentials (API-FACTS §4.4).
 
 A live site already has rewards: paging walks only demand that the rewards this test created appear
 exactly once and that no id repeats; names carry the run tag so nothing collides with site data.
@@ -38,7 +38,8 @@ def _bad_query(case: str) -> dict[str, Any]:
     if case == "cursorPaging.limit 101":
         return {"cursorPaging": {"limit": 101}}
     return {"cursorPaging": {"cursor": "a" * 16_001}}
-# COMMON-1 and COMMON-9 for the rewards endpoints ------------------------------------------------------
+
+
 def _error_case(rewards: RewardsApi, target: Target, owned: Owned, expect: Expect, unique: Unique, case: str
                 ) -> Exchange:
     if case == "400 invalid create":
@@ -54,6 +55,8 @@ def _error_case(rewards: RewardsApi, target: Target, owned: Owned, expect: Expec
     reward = create_reward(rewards, owned, expect, free_shipping(unique.name()))
     expect.setup(rewards.update(reward["id"], {**editable(reward), "name": unique.name()}), "first update")
     return rewards.update(reward["id"], {**editable(reward), "name": unique.name()})
+
+
 # REWARD-19, 20: List Rewards ----------------------------------------------------------------------
 @pytest.mark.rule("REWARD-19")
 def test_list_includes_every_active_reward_regardless_of_points(
@@ -69,6 +72,8 @@ def test_list_includes_every_active_reward_regardless_of_points(
         "List Rewards should include inactive rewards",
         amb="AMB-21",
     )
+
+
 @pytest.mark.rule("REWARD-20", "COMMON-13")
 def test_list_cursor_walk_visits_every_reward_once(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -80,6 +85,8 @@ def test_list_cursor_walk_visits_every_reward_once(
         expect, rewards.list_pages(limit=2), 2, "List Rewards with cursorPaging.limit 2", "REWARD-20"
     )
     exactly_once(expect, listed, ids, "List Rewards walk", rule="COMMON-13")
+
+
 @pytest.mark.rule("REWARD-20", "COMMON-14")
 def test_list_limit_above_100_is_rejected_or_clamped(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -100,6 +107,8 @@ def test_list_limit_above_100_is_rejected_or_clamped(
         answer,
         rule="COMMON-14",
     )
+
+
 # REWARD-21..23: Query Rewards ---------------------------------------------------------------------
 @pytest.mark.rule("REWARD-21")
 def test_query_filter_returns_only_matching_rewards(
@@ -134,6 +143,8 @@ def test_query_filter_returns_only_matching_rewards(
         not strays, f"only names starting with the filter value are returned; also got {strays[:5]}", answer
     )
     exactly_once(expect, found, ids[:3], "Query Rewards with $startsWith")
+
+
 @pytest.mark.rule("REWARD-21")
 @pytest.mark.read_only
 def test_query_documented_example_returns_only_names_starting_with_free(
@@ -150,6 +161,8 @@ def test_query_documented_example_returns_only_names_starting_with_free(
     expect.that(
         len(names) <= 50, f"a query without paging returns at most 50 rewards, got {len(names)}", answer
     )
+
+
 @pytest.mark.rule("REWARD-21")
 def test_query_without_paging_returns_at_most_50_rewards(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -176,6 +189,8 @@ def test_query_without_paging_returns_at_most_50_rewards(
         "REWARD-21",
     )
     exactly_once(expect, found, ids, "the default-limit query walk")
+
+
 @pytest.mark.rule("REWARD-22")
 @pytest.mark.read_only
 @pytest.mark.parametrize(
@@ -191,6 +206,8 @@ def test_query_rejects_too_many_sorts_limit_above_100_and_long_cursors(
 ) -> None:
     answer = rewards.query(_bad_query(case))
     expect.rejected(answer, 400, what=f"Query Rewards with {case}")
+
+
 @pytest.mark.rule("REWARD-23", "COMMON-13")
 def test_query_follow_up_pages_keep_the_original_filter(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -215,6 +232,8 @@ def test_query_follow_up_pages_keep_the_original_filter(
         not strays, f"follow-up pages return only matches of the first request's filter; got {strays}"
     )
     exactly_once(expect, found, wanted, "the cursor-only query walk")
+
+
 # REWARD-24, 26 ------------------------------------------------------------------------------------
 @pytest.mark.rule("REWARD-24", "COMMON-3")
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
@@ -229,6 +248,8 @@ def test_unknown_reward_id_is_not_found(
     else:
         answer = rewards.delete(missing, revision="1")
     expect.status(answer, 404, what=f"{method} of an unknown reward id")
+
+
 @pytest.mark.rule("REWARD-24", "COMMON-4")
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_malformed_reward_id_is_rejected(
@@ -242,6 +263,8 @@ def test_malformed_reward_id_is_rejected(
     else:
         answer = rewards.delete(bad, revision="1")
     expect.status(answer, 400, tolerated=[404], amb="COMMON-4", what=f"{method} of a malformed reward id")
+
+
 @pytest.mark.rule("COMMON-1")
 @pytest.mark.parametrize(
     "case",
@@ -254,6 +277,8 @@ def test_rewards_error_bodies_have_the_standard_shape(
     adopt(owned, answer)
     expect.status(answer, int(case.split()[0]), what=case)
     check_error_body(expect, answer, case)
+
+
 @pytest.mark.rule("COMMON-9")
 @pytest.mark.parametrize("operation", ["list", "query", "create", "bulk create", "get", "update", "delete"])
 def test_rewards_requests_without_credentials_get_401(

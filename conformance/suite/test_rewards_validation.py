@@ -1,8 +1,4 @@
-"""Loyalty Rewards v1 rules (API-FACTS §4.4), one or more tests per rule statement.
-
-A live site already has rewards: paging walks only demand that the rewards this test created appear
-exactly once and that no id repeats; names carry the run tag so nothing collides with site data.
-"""
+"""Loyalty Rewards v1 create validation (API-FACTS §4.4): names, types, payloads, configs, costs, amounts, cycles."""
 
 from __future__ import annotations
 
@@ -30,6 +26,8 @@ from conformance.target import Target
 from conformance.verdict import Expect
 
 TYPES = ("DISCOUNT_AMOUNT", "COUPON_REWARD")
+
+
 def rejected_create(
     expect: Expect, rewards: RewardsApi, owned: Owned, body: dict[str, Any], rule: str, what: str
 ) -> None:
@@ -40,6 +38,8 @@ def rejected_create(
     expect.rejected(answer, 400, rule=rule, what=what)
     if isinstance(body.get("name"), str) and body["name"]:
         no_reward_named(expect, rewards, owned, body["name"], answer)
+
+
 def _name_case(unique: Unique, case: str) -> dict[str, Any]:
     body = free_shipping(unique.name())
     if case == "missing":
@@ -50,7 +50,8 @@ def _name_case(unique: Unique, case: str) -> dict[str, Any]:
         size = 51 if case == "51 characters" else 50
         body["name"] = (body["name"] + "x" * size)[:size]
     return body
-# REWARD-5..11: payload validation ----------------------------------------------------------------
+
+
 def _mismatch(unique: Unique, case: str) -> dict[str, Any]:
     name = unique.name()
     coupon_part = free_shipping(name)["couponReward"]
@@ -67,6 +68,8 @@ def _mismatch(unique: Unique, case: str) -> dict[str, Any]:
             "discountAmount": discount_part,
         }
     return {"name": name, "type": "COUPON_REWARD"}
+
+
 def _coupon_case(case: str) -> dict[str, Any]:
     config = {"configsByTier": [{"costInPoints": 10}]}
     fixed = {"configsByTier": [{"costInPoints": 10, "amount": 5}]}
@@ -82,11 +85,15 @@ def _coupon_case(case: str) -> dict[str, Any]:
         },
     }
     return cases[case]
+
+
 def _configs(tier_ids: list[str], count: int, extra: dict[str, Any]) -> list[dict[str, Any]]:
     """`count` configs: the base tier, then one per real tier (distinct tiers, so only the size is wrong)."""
     configs = [{"costInPoints": 10, **extra}]
     configs += [{"tierId": tier_id, "costInPoints": 11 + i, **extra} for i, tier_id in enumerate(tier_ids)]
     return configs[:count]
+
+
 def _configs_body(unique: Unique, case: str, tier_ids: list[str]) -> dict[str, Any]:
     kind, size = case.split()[0], int(case.split()[2])
     if kind == "discountAmount":
@@ -96,12 +103,16 @@ def _configs_body(unique: Unique, case: str, tier_ids: list[str]) -> dict[str, A
         }
     extra = {"amount": 5} if kind == "fixedAmount" else {}
     return coupon(unique.name(), {kind: {"configsByTier": _configs(tier_ids, size, extra)}})
+
+
 def _amount_body(unique: Unique, kind: str, amount: Any) -> dict[str, Any]:
     if kind == "fixedAmount":
         return coupon(
             unique.name(), {"fixedAmount": {"configsByTier": [{"costInPoints": 10, "amount": amount}]}}
         )
     return discount_amount(unique.name(), amount=amount)
+
+
 def _cycles_body(unique: Unique, cycles: int, *, subscriptions: bool, scope: bool) -> dict[str, Any]:
     part: dict[str, Any] = {
         "percentage": {"configsByTier": [{"costInPoints": 10, "percentage": 10}]},
@@ -112,6 +123,8 @@ def _cycles_body(unique: Unique, cycles: int, *, subscriptions: bool, scope: boo
     if scope:
         part["scope"] = PRICING_PLANS
     return coupon(unique.name(), part)
+
+
 @pytest.mark.rule("REWARD-2")
 def test_reward_active_defaults_to_false(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -124,12 +137,16 @@ def test_reward_active_defaults_to_false(
     )
     again = expect.ok(rewards.get(reward["id"]))["reward"]
     expect.that(again.get("active", False) is False, "the stored reward is inactive")
+
+
 @pytest.mark.rule("REWARD-3", "COMMON-2")
 @pytest.mark.parametrize("case", ["missing", "empty", "51 characters"])
 def test_reward_name_must_be_1_to_50_characters(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, case: str
 ) -> None:
     rejected_create(expect, rewards, owned, _name_case(unique, case), "REWARD-3", f"create with a {case} name")
+
+
 @pytest.mark.rule("REWARD-3")
 def test_reward_name_of_50_characters_is_accepted(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -137,6 +154,8 @@ def test_reward_name_of_50_characters_is_accepted(
     body = _name_case(unique, "50 characters")
     reward = create_reward(rewards, owned, expect, body)
     expect.that(reward.get("name") == body["name"], "the 50-character name is stored as sent")
+
+
 @pytest.mark.rule("REWARD-4", "COMMON-2")
 @pytest.mark.parametrize("kind", ["FOO", "DISCOUNT"])
 def test_reward_type_must_be_discount_amount_or_coupon_reward(
@@ -144,6 +163,8 @@ def test_reward_type_must_be_discount_amount_or_coupon_reward(
 ) -> None:
     body = {**free_shipping(unique.name()), "type": kind}
     rejected_create(expect, rewards, owned, body, "REWARD-4", f"create with type {kind!r}")
+
+
 @pytest.mark.rule("REWARD-4")
 @pytest.mark.parametrize("kind", ["UNDEFINED", "COUPON", None])
 def test_reward_undefined_or_legacy_type_is_rejected_or_inferred(
@@ -168,6 +189,8 @@ def test_reward_undefined_or_legacy_type_is_rejected_or_inferred(
     else:
         expect.rejected(answer, 400, amb="AMB-24", what=f"create with type {kind!r}")
         no_reward_named(expect, rewards, owned, body["name"], answer)
+
+
 @pytest.mark.rule("REWARD-5", "COMMON-2")
 @pytest.mark.parametrize(
     "case",
@@ -177,6 +200,8 @@ def test_reward_payload_must_match_type(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, case: str
 ) -> None:
     rejected_create(expect, rewards, owned, _mismatch(unique, case), "REWARD-5", f"create with {case}")
+
+
 @pytest.mark.rule("REWARD-6", "COMMON-2")
 @pytest.mark.parametrize(
     "case",
@@ -187,6 +212,8 @@ def test_coupon_reward_needs_exactly_one_discount_kind_and_at_most_one_condition
 ) -> None:
     body = coupon(unique.name(), _coupon_case(case))
     rejected_create(expect, rewards, owned, body, "REWARD-6", f"create a coupon reward with {case}")
+
+
 @pytest.mark.rule("REWARD-6")
 @pytest.mark.parametrize("kind", ["fixedAmount", "percentage", "freeShipping"])
 def test_coupon_reward_with_one_discount_kind_is_accepted(
@@ -198,6 +225,8 @@ def test_coupon_reward_with_one_discount_kind_is_accepted(
     )
     reward = create_reward(rewards, owned, expect, body)
     expect.that(kind in (reward.get("couponReward") or {}), f"the coupon keeps its {kind} discount")
+
+
 @pytest.mark.rule("REWARD-7", "COMMON-2")
 def test_configs_by_tier_must_hold_1_to_21_items(
     rewards: RewardsApi, target: Target, owned: Owned, expect: Expect, unique: Unique
@@ -216,6 +245,8 @@ def test_configs_by_tier_must_hold_1_to_21_items(
     ):
         body = _configs_body(unique, case, tier_ids)
         rejected_create(expect, rewards, owned, body, "REWARD-7", f"create with {case}")
+
+
 @pytest.mark.rule("REWARD-8", "COMMON-2")
 @pytest.mark.parametrize("cost", [0, -1, 10_000_000])
 def test_cost_in_points_outside_1_to_9999999_is_rejected(
@@ -223,6 +254,8 @@ def test_cost_in_points_outside_1_to_9999999_is_rejected(
 ) -> None:
     body = free_shipping(unique.name(), cost=cost)
     rejected_create(expect, rewards, owned, body, "REWARD-8", f"create with costInPoints {cost}")
+
+
 @pytest.mark.rule("REWARD-8")
 @pytest.mark.parametrize("cost", [1, 9_999_999])
 def test_cost_in_points_1_and_9999999_are_accepted(
@@ -232,6 +265,8 @@ def test_cost_in_points_1_and_9999999_are_accepted(
     expect.that(
         [c.get("costInPoints") for c in base_configs(reward)] == [cost], f"costInPoints {cost} is stored"
     )
+
+
 @pytest.mark.rule("REWARD-9", "COMMON-2")
 @pytest.mark.parametrize(
     "kind,amount",
@@ -249,6 +284,8 @@ def test_reward_amount_must_be_positive_with_at_most_2_decimals(
 ) -> None:
     body = _amount_body(unique, kind, amount)
     rejected_create(expect, rewards, owned, body, "REWARD-9", f"create with {kind} amount {amount!r}")
+
+
 @pytest.mark.rule("REWARD-9")
 @pytest.mark.parametrize(
     "kind,amount", [("fixedAmount", 0.01), ("discountAmount", "1"), ("discountAmount", "2.50")]
@@ -257,6 +294,8 @@ def test_reward_valid_amounts_are_accepted(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique, kind: str, amount: Any
 ) -> None:
     create_reward(rewards, owned, expect, _amount_body(unique, kind, amount))
+
+
 @pytest.mark.rule("REWARD-10", "COMMON-2")
 @pytest.mark.parametrize("cycles", [0, 1000])
 def test_discounted_cycle_count_outside_1_to_999_is_rejected(
@@ -264,6 +303,8 @@ def test_discounted_cycle_count_outside_1_to_999_is_rejected(
 ) -> None:
     body = _cycles_body(unique, cycles, subscriptions=True, scope=True)
     rejected_create(expect, rewards, owned, body, "REWARD-10", f"create with discountedCycleCount {cycles}")
+
+
 @pytest.mark.rule("REWARD-10")
 @pytest.mark.parametrize("case", ["without appliesToSubscriptions", "without the pricingPlans scope"])
 def test_discounted_cycle_count_needs_subscriptions_and_pricing_plans_scope(
@@ -278,6 +319,8 @@ def test_discounted_cycle_count_needs_subscriptions_and_pricing_plans_scope(
         f"discountedCycleCount {case} should be rejected, got {answer.status}",
         answer,
     )
+
+
 @pytest.mark.rule("REWARD-11")
 @pytest.mark.parametrize("tier_id", ["absent", "", None])
 def test_config_without_tier_id_applies_to_the_base_tier(
@@ -293,6 +336,8 @@ def test_config_without_tier_id_applies_to_the_base_tier(
         len(configs) == 1 and not configs[0].get("tierId") and configs[0].get("costInPoints") == 30,
         f"the config is stored for the base tier (empty tierId), got {configs}",
     )
+
+
 @pytest.mark.rule("REWARD-11", "COMMON-2")
 @pytest.mark.parametrize("tier_id", ["not-a-guid", "12345"])
 def test_config_tier_id_must_be_a_guid(

@@ -1,8 +1,4 @@
-"""Loyalty Rewards v1 rules (API-FACTS §4.4), one or more tests per rule statement.
-
-A live site already has rewards: paging walks only demand that the rewards this test created appear
-exactly once and that no id repeats; names carry the run tag so nothing collides with site data.
-"""
+"""Loyalty Rewards v1 update and delete (API-FACTS §4.4): revisions, created date, type changes, concurrent writers."""
 
 from __future__ import annotations
 
@@ -47,8 +43,12 @@ def reward_unchanged(
     changed = differences(documented(before), documented(after))
     expect.that(not changed, f"the reward is unchanged after the rejected request; changed: {changed}", answer,
                 rule=rule)
+
+
 #: Concurrent writers of the atomicity check: bounded, and each has its own HTTP session.
 WRITERS = 8
+
+
 # REWARD-13..16: update ----------------------------------------------------------------------------
 @pytest.mark.rule("REWARD-13", "COMMON-6")
 def test_update_with_current_revision_increments_it(
@@ -97,6 +97,8 @@ def test_update_with_current_revision_increments_it(
         for c in base_configs(expect.ok(rewards.get(reward["id"]))["reward"])
     }
     expect.that(again == tiers, f"Get Reward shows the added tier config, got {again}", answer)
+
+
 @pytest.mark.rule("COMMON-8")
 def test_reward_created_date_never_changes_on_update(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -127,6 +129,8 @@ def test_reward_created_date_never_changes_on_update(
                 answer,
             )
         current = updated
+
+
 @pytest.mark.rule("REWARD-13", "COMMON-7")
 @pytest.mark.sdk("updateReward")
 def test_update_with_sdk_spread_body_is_accepted(
@@ -157,6 +161,8 @@ def test_update_with_sdk_spread_body_is_accepted(
             answer,
             rule="COMMON-7",
         )
+
+
 @pytest.mark.rule("REWARD-14", "COMMON-5")
 @pytest.mark.parametrize("revision", ["stale", "future"])
 def test_update_with_wrong_revision_is_rejected(
@@ -169,6 +175,8 @@ def test_update_with_wrong_revision_is_rejected(
     answer = rewards.update(reward["id"], {**editable(current), "revision": sent, "name": unique.name()})
     expect.status(answer, 409, what=f"PUT carrying a {revision} revision", rule="REWARD-14")
     reward_unchanged(expect, rewards, current, answer, rule="COMMON-5")
+
+
 @pytest.mark.rule("REWARD-15", "COMMON-2")
 @pytest.mark.parametrize("missing", ["revision", "name"])
 def test_update_without_revision_or_name_is_rejected(
@@ -184,6 +192,8 @@ def test_update_without_revision_or_name_is_rejected(
     answer = rewards.update(reward["id"], body)
     expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-5", what=f"PUT without {missing}", rule="REWARD-15")
     reward_unchanged(expect, rewards, reward, answer, rule="COMMON-2")
+
+
 @pytest.mark.rule("REWARD-16")
 def test_reward_type_cannot_change(rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     reward = create_reward(rewards, owned, expect, free_shipping(unique.name()))
@@ -207,6 +217,8 @@ def test_reward_type_cannot_change(rewards: RewardsApi, owned: Owned, expect: Ex
         f"Get Reward shows the original type, got {stored.get('type')!r}",
         answer,
     )
+
+
 # REWARD-17, 18: delete ----------------------------------------------------------------------------
 @pytest.mark.rule("REWARD-17", "COMMON-10")
 def test_deleted_reward_is_gone(rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique) -> None:
@@ -228,6 +240,8 @@ def test_deleted_reward_is_gone(rewards: RewardsApi, owned: Owned, expect: Expec
     expect.that(
         reward["id"] not in [r.get("id") for r in queried], "Query Rewards no longer includes the reward"
     )
+
+
 @pytest.mark.rule("REWARD-17")
 @pytest.mark.sdk("getReward")
 def test_get_and_delete_ignore_the_sdk_id_query_parameter(
@@ -242,6 +256,8 @@ def test_get_and_delete_ignore_the_sdk_id_query_parameter(
         expect.status(rewards.get(reward["id"]), 404, what="get after the SDK-shaped delete")
     else:
         reward_unchanged(expect, rewards, reward, answer)
+
+
 @pytest.mark.rule("REWARD-18", "COMMON-5")
 def test_delete_with_stale_revision_is_rejected(
     rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique
@@ -256,6 +272,8 @@ def test_delete_with_stale_revision_is_rejected(
         rule="REWARD-18",
     )
     reward_unchanged(expect, rewards, current, answer, rule="COMMON-5")
+
+
 @pytest.mark.rule("COMMON-2")
 def test_rejected_update_changes_no_field(rewards: RewardsApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     """A partial failure must not leak: the valid name and flag of a rejected PUT are not stored either."""
@@ -270,6 +288,8 @@ def test_rejected_update_changes_no_field(rewards: RewardsApi, owned: Owned, exp
     answer = rewards.update(reward["id"], body)
     expect.rejected(answer, 400, what="PUT with a valid name and an invalid cost")
     reward_unchanged(expect, rewards, before, answer)
+
+
 @pytest.mark.rule("COMMON-5", "REWARD-14")
 def test_concurrent_updates_with_one_revision_let_exactly_one_win(
     rewards: RewardsApi,

@@ -1,13 +1,4 @@
-"""Loyalty Tiers v1 rules (API-FACTS §3.4), one test per rule statement.
-
-Program settings are site-wide: every test that reads or writes them holds `program_settings`, which
-serialises those tests across xdist workers (a file lock per target) and restores the content the
-site had before the test. Settings cannot be deleted (the API has no such endpoint), so a site that had
-none keeps the DISABLED defaults that Get Tiers Program creates anyway (TIER-15).
-
-The settings tests that need a site *without* settings (TIER-15 defaults, TIER-17 create) live in
-test_0_tiers_fresh_site.py, whose name sorts first so they run before any other test touches settings.
-"""
+"""Loyalty Tiers v1 Bulk Create Tiers (API-FACTS §3.4): sizes, duplicates, per-item results."""
 
 from __future__ import annotations
 
@@ -63,6 +54,8 @@ def test_bulk_duplicates_inside_one_request(
         len(same) <= 1, f"at most one of two tiers with the same {field} exists, found {len(same)}", answer
     )
     expect.that(len(succeeded(results)) <= 1, f"at most one item with the same {field} succeeds", answer)
+
+
 @pytest.mark.rule("TIER-5", "TIER-2", "TIER-3", "COMMON-11")
 @pytest.mark.parametrize("field", ["name", "points"])
 def test_bulk_duplicates_of_existing_tiers(
@@ -109,6 +102,8 @@ def test_bulk_duplicates_of_existing_tiers(
         f"the item clashing on {field} with an existing tier fails",
         answer,
     )
+
+
 @pytest.mark.rule("TIER-6", "COMMON-12")
 @pytest.mark.parametrize("count", [0, 21])
 def test_bulk_create_rejects_sizes_outside_1_to_20(
@@ -125,6 +120,8 @@ def test_bulk_create_rejects_sizes_outside_1_to_20(
         answer,
         rule="COMMON-12",
     )
+
+
 @pytest.mark.rule("TIER-6", "COMMON-11")
 @pytest.mark.parametrize("count", [1, 20])
 def test_bulk_create_accepts_1_to_20_tiers(
@@ -139,6 +136,8 @@ def test_bulk_create_accepts_1_to_20_tiers(
     expect.that(
         len(present) == count, f"List Tiers shows the {count} created tiers, found {len(present)}", answer
     )
+
+
 # a rejected bulk request stores nothing ------------------------------------------------------------------
 @pytest.mark.rule("COMMON-2", "COMMON-11")
 def test_bulk_with_an_invalid_item(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:

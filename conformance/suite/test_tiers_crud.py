@@ -1,13 +1,4 @@
-"""Loyalty Tiers v1 rules (API-FACTS §3.4), one test per rule statement.
-
-Program settings are site-wide: every test that reads or writes them holds `program_settings`, which
-serialises those tests across xdist workers (a file lock per target) and restores the content the
-site had before the test. Settings cannot be deleted (the API has no such endpoint), so a site that had
-none keeps the DISABLED defaults that Get Tiers Program creates anyway (TIER-15).
-
-The settings tests that need a site *without* settings (TIER-15 defaults, TIER-17 create) live in
-test_0_tiers_fresh_site.py, whose name sorts first so they run before any other test touches settings.
-"""
+"""Loyalty Tiers v1 create, uniqueness, listing and ids (API-FACTS §3.4), one test per rule statement."""
 
 from __future__ import annotations
 
@@ -30,9 +21,10 @@ from conformance.suite.support.tiers import (
 )
 from conformance.verdict import Expect
 
-# an operation on one tier leaves the others as they were ----------------------------------------------
 #: The rule that says what each operation does to its own tier, and so to no other.
 OWN_TIER_ONLY = {"update": "TIER-9", "delete": "TIER-12"}
+
+
 # tiers ----------------------------------------------------------------------------------------------
 @pytest.mark.rule("TIER-1", "COMMON-6")
 def test_create_returns_the_wrapped_tier(
@@ -63,6 +55,8 @@ def test_create_returns_the_wrapped_tier(
         "Get Tier returns the created tier",
         answer,
     )
+
+
 @pytest.mark.rule("TIER-2")
 def test_tier_name_must_be_unique(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     first = create_tier(tiers, owned, expect, unique)
@@ -74,6 +68,8 @@ def test_tier_name_must_be_unique(tiers: TiersApi, owned: Owned, expect: Expect,
     expect.that(
         count_named(tiers, name) == 1, f"exactly one tier named {name!r} after the rejection", duplicate
     )
+
+
 @pytest.mark.rule("TIER-3")
 def test_tier_required_points_must_be_unique(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -91,6 +87,8 @@ def test_tier_required_points_must_be_unique(
         "exactly one tier holds those points afterwards",
         duplicate,
     )
+
+
 @pytest.mark.rule("TIER-14")
 @pytest.mark.read_only
 def test_list_never_contains_the_base_tier(tiers: TiersApi, expect: Expect) -> None:
@@ -116,6 +114,8 @@ def test_list_never_contains_the_base_tier(tiers: TiersApi, expect: Expect) -> N
             f"no listed tier mirrors the base tier {base!r}",
             answer,
         )
+
+
 @pytest.mark.rule("TIER-27")
 @pytest.mark.parametrize("operation", ["get", "update", "delete"])
 @pytest.mark.parametrize("kind", ["unknown", "malformed"])
@@ -133,6 +133,8 @@ def test_unknown_and_malformed_tier_ids(
         expect.status(answer, 404, what=f"{operation} of an unknown tier id")
     else:
         expect.status(answer, 400, tolerated=[404], what=f"{operation} of a malformed tier id")
+
+
 @pytest.mark.rule(*OWN_TIER_ONLY.values())
 @pytest.mark.parametrize("operation", sorted(OWN_TIER_ONLY))
 def test_an_operation_on_one_tier_leaves_the_others(

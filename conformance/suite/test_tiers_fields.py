@@ -1,13 +1,4 @@
-"""Loyalty Tiers v1 rules (API-FACTS §3.4), one test per rule statement.
-
-Program settings are site-wide: every test that reads or writes them holds `program_settings`, which
-serialises those tests across xdist workers (a file lock per target) and restores the content the
-site had before the test. Settings cannot be deleted (the API has no such endpoint), so a site that had
-none keeps the DISABLED defaults that Get Tiers Program creates anyway (TIER-15).
-
-The settings tests that need a site *without* settings (TIER-15 defaults, TIER-17 create) live in
-test_0_tiers_fresh_site.py, whose name sorts first so they run before any other test touches settings.
-"""
+"""Loyalty Tiers v1 field bounds and round trips (API-FACTS §3.4): required points, definition lengths, icon."""
 
 from __future__ import annotations
 
@@ -33,12 +24,16 @@ from conformance.suite.support.tiers import (
 from conformance.verdict import Expect
 
 MAX_POINTS = 9_999_999
+
+
 def sent_content(sent: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
     """What a read must show for `sent`: its writable fields, the server's for the rest."""
     return {**shown, "tierDefinition": {**(shown.get("tierDefinition") or {}), **sent["tierDefinition"],
                                         "icon": {**((shown.get("tierDefinition") or {}).get("icon") or {}),
                                                  **sent["tierDefinition"]["icon"]}},
             "requiredPoints": sent["requiredPoints"]}
+
+
 @pytest.mark.rule("TIER-7")
 @pytest.mark.parametrize("points", [-1, 10_000_000, 1.5], ids=["minus-1", "10000000", "1.5"])
 def test_required_points_out_of_range_are_rejected(
@@ -49,6 +44,8 @@ def test_required_points_out_of_range_are_rejected(
     created = own_listed(tiers, owned, {name})
     expect.rejected(answer, 400, what=f"requiredPoints {points}")
     expect.that(not created, "nothing is created", answer)
+
+
 @pytest.mark.rule("TIER-7")
 def test_required_points_maximum_is_accepted(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -59,6 +56,8 @@ def test_required_points_maximum_is_accepted(
         )
     tier = create_tier(tiers, owned, expect, unique, requiredPoints=MAX_POINTS)
     expect.that(tier.get("requiredPoints") == MAX_POINTS, "requiredPoints 9999999 is stored")
+
+
 @pytest.mark.rule("TIER-7")
 def test_required_points_zero_is_tolerated(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -78,6 +77,8 @@ def test_required_points_zero_is_tolerated(
             "requiredPoints 0 is stored",
             answer,
         )
+
+
 @pytest.mark.rule("TIER-8")
 @pytest.mark.parametrize("case", ["name-0", "name-51", "description-71"])
 def test_tier_definition_lengths_rejected(
@@ -98,6 +99,8 @@ def test_tier_definition_lengths_rejected(
         owned.add("tier", tier["id"])
     expect.rejected(answer, 400, what=f"tier with {case.replace('-', ' of ')} characters")
     expect.that(not created, "nothing is created", answer)
+
+
 @pytest.mark.rule("TIER-8")
 @pytest.mark.parametrize("case", ["name-50", "description-70"])
 def test_tier_definition_lengths_accepted(
@@ -114,6 +117,8 @@ def test_tier_definition_lengths_accepted(
             (tier.get("tierDefinition") or {}).get("description") == "d" * 70,
             "a 70-character description is stored whole",
         )
+
+
 @pytest.mark.rule("TIER-25", "COMMON-7")
 def test_icon_size_from_the_client_is_ignored(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -137,6 +142,8 @@ def test_icon_size_from_the_client_is_ignored(
             f"icon height/width are not taken from the request, got {icon!r}",
             answer,
         )
+
+
 @pytest.mark.rule("TIER-1")
 def test_create_round_trips_every_field(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     sent = full_tier(unique, "round trip")
@@ -144,6 +151,8 @@ def test_create_round_trips_every_field(tiers: TiersApi, owned: Owned, expect: E
     expect.that(content(tier) == content(sent_content(sent, tier)),
                 f"Create Tier echoes every field sent: sent {sent}, got {tier}", rule="TIER-1")
     shows_everywhere(tiers, expect, tier, "after Create Tier", rule="TIER-1")
+
+
 @pytest.mark.rule("TIER-9")
 def test_update_round_trips_every_field(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     """A complete body (AMB-23: no assertion about omitted fields), every field changed."""

@@ -1,4 +1,4 @@
-"""Loyalty Tiers v1 rules (API-FACTS §3.4), one test per rule statement.
+"""Loyalty Tiers v1 program settings and program paths (API-FACTS §3.4: TIER-15..TIER-25, COMMON-17).
 
 Program settings are site-wide: every test that reads or writes them holds `program_settings`, which
 serialises those tests across xdist workers (a file lock per target) and restores the content the
@@ -57,6 +57,8 @@ def test_create_settings_when_they_exist_is_rejected(
         "the existing settings are unchanged (not replaced)",
         answer,
     )
+
+
 @pytest.mark.rule("TIER-19", "COMMON-8")
 def test_settings_update_with_current_revision_increments_it(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect
@@ -94,6 +96,8 @@ def test_settings_update_with_current_revision_increments_it(
         answer,
         rule="TIER-19",
     )
+
+
 @pytest.mark.rule("TIER-20", "COMMON-2")
 @pytest.mark.parametrize("missing", ["status", "revision", "rollingWindow"])
 def test_settings_update_missing_a_required_field_is_rejected(
@@ -109,6 +113,8 @@ def test_settings_update_missing_a_required_field_is_rejected(
     answer = tiers.update_settings(body)
     expect.rejected(answer, 400, what=f"settings update without {missing}", rule="TIER-20")
     settings_unchanged(expect, current, program_settings.current(), answer)
+
+
 @pytest.mark.rule("TIER-21", "COMMON-5", "COMMON-6")
 @pytest.mark.parametrize("revision", ["stale", "future"])
 def test_settings_update_with_wrong_revision_is_rejected(
@@ -138,6 +144,8 @@ def test_settings_update_with_wrong_revision_is_rejected(
         f"{settings_content(after)}",
         answer,
     )
+
+
 @pytest.mark.rule("TIER-22")
 def test_settings_update_without_base_tier_resets_it(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, unique: Unique
@@ -167,6 +175,8 @@ def test_settings_update_without_base_tier_resets_it(
         f"an omitted baseTierDefinition is reset to empty, got {base!r}",
         without,
     )
+
+
 @pytest.mark.rule("TIER-23")
 @pytest.mark.parametrize(
     "status", ["ACTIVE", "PAUSED", "DISABLED", "DRAFT", "UNKNOWN", "NOT_A_STATUS", "ENABLED"]
@@ -196,6 +206,8 @@ def test_settings_status_values(
             "the settings are unchanged after the rejected update",
             answer,
         )
+
+
 @pytest.mark.rule("TIER-24", "COMMON-2")
 @pytest.mark.parametrize("months", [12, 36, 37, 0, -1, 1, 11])
 def test_settings_rolling_window_bounds(
@@ -223,6 +235,8 @@ def test_settings_rolling_window_bounds(
             f"durationInMonths {months} is accepted or rejected with a 4xx (AMB-7)",
             answer,
         )
+
+
 @pytest.mark.rule("TIER-16")
 def test_program_lists_the_same_tiers_and_settings(
     tiers: TiersApi, program_settings: SettingsGuard, owned: Owned, expect: Expect, unique: Unique
@@ -252,6 +266,8 @@ def test_program_lists_the_same_tiers_and_settings(
         "Get Tiers Program returns the same programSettings as Get Tiers Program Settings",
         answer,
     )
+
+
 @pytest.mark.rule("COMMON-17")
 def test_program_paths_are_not_tier_ids(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect
@@ -272,6 +288,8 @@ def test_program_paths_are_not_tier_ids(
         "GET /tiers/program-settings is Get Tiers Program Settings, not Get Tier",
         settings,
     )
+
+
 @pytest.mark.rule("COMMON-5")
 def test_concurrent_settings_updates_with_one_revision_have_one_winner(
     tiers: TiersApi, program_settings: SettingsGuard, expect: Expect, target: Target, racing: None

@@ -1,13 +1,4 @@
-"""Loyalty Tiers v1 rules (API-FACTS §3.4), one test per rule statement.
-
-Program settings are site-wide: every test that reads or writes them holds `program_settings`, which
-serialises those tests across xdist workers (a file lock per target) and restores the content the
-site had before the test. Settings cannot be deleted (the API has no such endpoint), so a site that had
-none keeps the DISABLED defaults that Get Tiers Program creates anyway (TIER-15).
-
-The settings tests that need a site *without* settings (TIER-15 defaults, TIER-17 create) live in
-test_0_tiers_fresh_site.py, whose name sorts first so they run before any other test touches settings.
-"""
+"""Loyalty Tiers v1 update and delete (API-FACTS §3.4): revisions, body ids, deleted tiers, concurrent writers."""
 
 from __future__ import annotations
 
@@ -46,6 +37,8 @@ def updated_once(
     )
     sent = "1" if revision == "stale" else str(int(str(current.get("revision", "1"))) + 5)
     return tier, current, sent
+
+
 @pytest.mark.rule("TIER-4")
 @pytest.mark.parametrize("field", ["name", "points"])
 def test_update_cannot_take_another_tiers_value(
@@ -68,6 +61,8 @@ def test_update_cannot_take_another_tiers_value(
         expect.that(
             count_points(tiers, first["requiredPoints"]) == 1, "the points still belong to one tier", answer
         )
+
+
 @pytest.mark.rule("TIER-4", "TIER-9")
 def test_update_resaving_own_values_succeeds(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -85,6 +80,8 @@ def test_update_resaving_own_values_succeeds(
     expect.that(
         updated.get("revision") == "2", f'the revision goes to "2", got {updated.get("revision")!r}', answer
     )
+
+
 @pytest.mark.rule("TIER-9", "COMMON-6")
 def test_update_with_current_revision_increments_it(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -111,6 +108,8 @@ def test_update_with_current_revision_increments_it(
     expect.that(
         entity(expect, again, "second update").get("revision") == "3", 'revision goes "2" -> "3"', again
     )
+
+
 @pytest.mark.rule("TIER-9")
 def test_update_with_mismatched_body_id_never_touches_the_other_tier(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, target: Target
@@ -137,6 +136,8 @@ def test_update_with_mismatched_body_id_never_touches_the_other_tier(
     if answer.status == 200:
         updated = entity(expect, tiers.get(first["id"]), "Get Tier of the path tier")
         expect.that(name_of(updated) == new_name, "the path tier carries the update", answer)
+
+
 @pytest.mark.rule("TIER-10", "COMMON-5", "COMMON-6")
 @pytest.mark.parametrize("revision", ["stale", "future"])
 def test_update_with_wrong_revision_is_rejected(
@@ -146,6 +147,8 @@ def test_update_with_wrong_revision_is_rejected(
     answer = tiers.update(tier["id"], {"revision": sent, "tierDefinition": {"name": unique.name()}})
     expect.status(answer, 409, what=f"update carrying a {revision} revision")
     tier_unchanged(tiers, expect, current, answer)
+
+
 @pytest.mark.rule("TIER-11", "COMMON-6")
 def test_update_without_revision_is_rejected(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -154,6 +157,8 @@ def test_update_without_revision_is_rejected(
     answer = tiers.update(tier["id"], {"tierDefinition": {"name": unique.name()}})
     expect.rejected(answer, 400, tolerated=ANY_4XX, amb="AMB-5", what="update without revision")
     tier_unchanged(tiers, expect, tier, answer)
+
+
 @pytest.mark.rule("TIER-12", "COMMON-10")
 def test_deleted_tier_is_gone(tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique) -> None:
     tier = create_tier(tiers, owned, expect, unique)
@@ -171,6 +176,8 @@ def test_deleted_tier_is_gone(tiers: TiersApi, owned: Owned, expect: Expect, uni
         "Get Tiers Program no longer includes the deleted tier",
         answer,
     )
+
+
 @pytest.mark.rule("TIER-13", "COMMON-5", "COMMON-6")
 @pytest.mark.parametrize("revision", ["stale", "future"])
 def test_delete_with_wrong_revision_is_rejected(
@@ -180,6 +187,8 @@ def test_delete_with_wrong_revision_is_rejected(
     answer = tiers.delete(tier["id"], revision=sent)
     expect.status(answer, 409, what=f"delete carrying a {revision} revision")
     tier_unchanged(tiers, expect, current, answer)
+
+
 @pytest.mark.rule("TIER-13")
 def test_delete_without_revision_is_consistent(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique
@@ -197,6 +206,8 @@ def test_delete_without_revision_is_consistent(
             "the tier is unchanged after the refused delete",
             after,
         )
+
+
 # COMMON-5: the revision check and the write are one step ---------------------------------------------------
 @pytest.mark.rule("COMMON-5")
 def test_concurrent_tier_updates_with_one_revision_have_one_winner(

@@ -1,4 +1,4 @@
-"""support/badges.py"""
+"""Badges v3 helpers shared by the v3 and v4 scenarios: colors, slugs, body shapes, assignments, display order."""
 
 from __future__ import annotations
 
@@ -23,18 +23,30 @@ from conformance.verdict import Expect
 
 UPPER_COLOR = re.compile(r"^#[0-9A-F]{6}$")
 UNKNOWN_BADGE = "0badbad0-0000-4000-8000-00000000b4d6"
+
+
 #: Every documented badge field (§2.2); other fields are free and never compared.
 DOCUMENTED = ("id", "title", "description", "backgroundColor", "textColor", "icon", "permissionsEnabled", "slug",
               "createdDate", "updatedDate")
+
+
 #: Zero values a server may omit (§1.2: "clients must tolerate both presence-with-default and absence").
 ZERO = {"description": "", "icon": "", "permissionsEnabled": False}
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
 def slug_of(title: str) -> str:
     """BADGE-6 as documented: lowercase, spaces become '-', special characters removed."""
     return re.sub(r"[^a-z0-9-]", "", title.lower().replace(" ", "-"))
+
+
 def badge_in(expect: Expect, answer: Exchange, what: str, rule: str | None = None) -> dict[str, Any]:
     """The `{badge}` envelope of a 200 answer."""
     body = as_dict(expect.ok(answer, what, rule=rule))
@@ -42,6 +54,8 @@ def badge_in(expect: Expect, answer: Exchange, what: str, rule: str | None = Non
         isinstance(body.get("badge"), dict), f"{what}: the answer carries a `badge` object", answer, rule
     )
     return body["badge"]
+
+
 def create_badge(
     badges: BadgesApi, owned: Owned, expect: Expect, unique: Unique, **fields: Any
 ) -> dict[str, Any]:
@@ -53,11 +67,15 @@ def create_badge(
     assert isinstance(badge, dict)
     owned.add("badge", badge["id"])
     return badge
+
+
 def register(owned: Owned, answer: Exchange) -> None:
     """A create the test expected to be rejected may succeed: its badge is still ours to delete."""
     badge = as_dict(as_dict(answer.body).get("badge")) if answer.status == 200 else {}
     if isinstance(badge.get("id"), str):
         owned.add("badge", badge["id"])
+
+
 def members_if_taken(
     badges: BadgesApi, expect: Expect, settings: RunSettings, badge_ids: list[str], members: list[str]
 ) -> list[str]:
@@ -69,9 +87,13 @@ def members_if_taken(
             return []
         expect.setup(answer, "assigning members to the scenario's badges")
     return members
+
+
 def members_of(badges: BadgesApi, expect: Expect, badge_id: str, rule: str | None = None) -> list[str]:
     body = as_dict(expect.ok(badges.members(badge_id, limit=1000), "List Members By Badge", rule=rule))
     return [m for m in as_list(body.get("memberIds")) if isinstance(m, str)]
+
+
 def badge_ids_of(badges: BadgesApi, expect: Expect, member_id: str, rule: str | None = None) -> list[str]:
     """The member's badgeIds; a member missing from the answer has none (AMB-35)."""
     body = as_dict(expect.ok(badges.member_badges([member_id]), "List Members Badge Ids", rule=rule))
@@ -79,17 +101,25 @@ def badge_ids_of(badges: BadgesApi, expect: Expect, member_id: str, rule: str | 
         if as_dict(entry).get("memberId") == member_id:
             return [b for b in as_list(entry.get("badgeIds")) if isinstance(b, str)]
     return []
+
+
 def counts(badges: BadgesApi, expect: Expect, rule: str | None = None) -> tuple[dict[str, Any], Exchange]:
     answer = badges.counts()
     body = as_dict(expect.ok(answer, "Get Member Counts Per Badge", rule=rule))
     entries = [as_dict(e) for e in as_list(body.get("badgeMemberCounts"))]
     # A zero memberCount may be omitted like any default (§1.2, AMB-35).
     return {str(e.get("badgeId")): e.get("memberCount", 0) for e in entries}, answer
+
+
 def count_of(badges: BadgesApi, expect: Expect, badge_id: str, rule: str | None = None) -> Any:
     """The badge's memberCount; a badge missing from the counts has 0 members (AMB-35)."""
     return counts(badges, expect, rule)[0].get(badge_id, 0)
+
+
 def ids_of(answer: Exchange) -> list[str]:
     return [str(as_dict(b).get("id")) for b in as_list(as_dict(answer.body).get("badges"))]
+
+
 def every_badge(badges: BadgesApi, expect: Expect, rule: str | None = None) -> list[dict[str, Any]]:
     """Every badge, walking List Badges; a page that is not a 200 fails the check, so a "nothing was created"
     or "the others are unchanged" check never passes on a listing that failed."""
@@ -104,6 +134,8 @@ def every_badge(badges: BadgesApi, expect: Expect, rule: str | None = None) -> l
         if len(items) < PAGE or not fresh:
             break
     return found
+
+
 def documented(badge: dict[str, Any]) -> dict[str, Any]:
     """The documented fields as comparable values: a zero value may be omitted, timestamps are instants."""
     shown: dict[str, Any] = {}
@@ -113,6 +145,8 @@ def documented(badge: dict[str, Any]) -> dict[str, Any]:
             value = ZERO.get(key)
         shown[key] = moment(value) if key.endswith("Date") else value
     return shown
+
+
 def badge_read_paths(badges: BadgesApi, expect: Expect, badge_id: str, rule: str) -> dict[str, dict[str, Any]]:
     """The badge as each read path shows it: Get Badge, List Badges, Query Badges by id."""
     views = {"Get Badge": badge_in(expect, badges.get(badge_id), "Get Badge", rule)}
@@ -125,6 +159,8 @@ def badge_read_paths(badges: BadgesApi, expect: Expect, badge_id: str, rule: str
         expect.that(len(entries) == 1, f"{path} shows the badge exactly once, got {len(entries)}", rule=rule)
         views[path] = entries[0]
     return views
+
+
 def snapshot(
     badges: BadgesApi, expect: Expect, badge_id: str, members: list[str], rule: str
 ) -> dict[str, Any]:
@@ -136,6 +172,8 @@ def snapshot(
     for member in members:
         seen[f"badgeIds of {member}"] = badge_id in badge_ids_of(badges, expect, member, rule)
     return seen
+
+
 @contextmanager
 def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
     """Save the site-wide display order, yield it, and put it back with the full id list (AMB-37)."""
@@ -148,8 +186,12 @@ def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
                 badges,
                 lambda present: [i for i in saved if i in present] + [i for i in present if i not in saved],
             )
+
+
 def badge_ids(badges: BadgesApi) -> list[str]:
     return [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
+
+
 def order_all(
     badges: BadgesApi, arrange: Callable[[list[str]], list[str]]
 ) -> tuple[list[str], Exchange | None]:

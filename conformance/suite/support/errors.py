@@ -1,4 +1,4 @@
-"""support/errors.py"""
+"""The standard error body (COMMON-1) and what counts as a rejection, for every API's scenarios."""
 
 from __future__ import annotations
 
@@ -33,5 +33,7 @@ def check_error_body(expect: Expect, answer: Exchange, what: str) -> None:
         answer,
         rule="COMMON-1",
     )
+
+
 def is_rejection(answer: Exchange) -> bool:
     return 400 <= answer.status < 500

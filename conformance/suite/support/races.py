@@ -1,4 +1,4 @@
-"""support/races.py"""
+"""Concurrent writers with one revision: start them together, expect exactly one winner (COMMON-5)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from conformance.apis.tiers import TiersApi
 from conformance.target import Exchange, Target, TargetError
 from conformance.verdict import Expect
 
-# concurrency ----------------------------------------------------------------------------------------
 RACERS = 8
+
+
 def race(target: Target, send: Callable[[TiersApi, int], Exchange], count: int = RACERS) -> list[Exchange]:
     """`count` requests released together, each on its own connection: one `Target` per thread, since a
     `requests.Session` is not safe to share between threads. Waits are bounded; the exchanges join the log."""
@@ -39,6 +40,8 @@ def race(target: Target, send: Callable[[TiersApi, int], Exchange], count: int =
     if len(done) != count:
         raise TargetError(f"{count - len(done)} of {count} concurrent requests got no answer in time")
     return done
+
+
 def one_winner(expect: Expect, answers: list[Exchange], what: str) -> Exchange:
     """COMMON-5: of updates carrying the same current revision, exactly one wins and the others get 409."""
     winners = [a for a in answers if a.status == 200]

@@ -1,4 +1,4 @@
-"""support/rewards.py"""
+"""Reward factories and read-backs the reward scenarios share: create, adopt, name lookups, paging walks."""
 
 from __future__ import annotations
 
@@ -19,13 +19,16 @@ from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 
 PRICING_PLANS = {"namespace": "pricingPlans", "group": {"name": "plan"}}
-# helpers -----------------------------------------------------------------------------------------
+
+
 def create_reward(rewards: RewardsApi, owned: Owned, expect: Expect, body: dict[str, Any]) -> dict[str, Any]:
     """Create a reward this test owns; the set-up itself must succeed."""
     created = rewards.create(body)
     reward = expect.ok(created, "creating a reward for the scenario")["reward"]
     owned.add("reward", reward["id"])
     return reward
+
+
 def adopt(owned: Owned, answer: Exchange) -> None:
     """Register whatever an answer reports as created, so a wrongly accepted request leaves nothing behind."""
     if answer.status != 200 or not isinstance(answer.body, dict):
@@ -37,6 +40,8 @@ def adopt(owned: Owned, answer: Exchange) -> None:
         item = result.get("item") if isinstance(result, dict) else None
         if isinstance(item, dict) and item.get("id"):
             owned.add("reward", item["id"])
+
+
 def real_tiers(target: Target, owned: Owned, expect: Expect, unique: Unique, count: int) -> list[str]:
     """Ids of `count` tiers this test creates: reward configs name real tiers, because a server may reject
     configs for unknown tiers (AMB-36) and a size limit must still be tested against it."""
@@ -53,6 +58,8 @@ def real_tiers(target: Target, owned: Owned, expect: Expect, unique: Unique, cou
         expect.that(made, "set-up: the tiers are created", answer)
         ids.extend(made)
     return ids[:count]
+
+
 def named(expect: Expect, rewards: RewardsApi, owned: Owned, prefix: str) -> list[dict[str, Any]]:
     """Every reward whose name starts with `prefix` (which carries the run tag), read through Query Rewards;
     each page must succeed, because a "nothing was created" check proves nothing when the read fails. The
@@ -68,14 +75,20 @@ def named(expect: Expect, rewards: RewardsApi, owned: Owned, prefix: str) -> lis
         if reward.get("id"):
             owned.add("reward", reward["id"])
     return matches
+
+
 def no_reward_named(expect: Expect, rewards: RewardsApi, owned: Owned, name: str, answer: Exchange) -> None:
     """COMMON-2: a rejected create stored nothing (looked up by the name it carried)."""
     stored = [r for r in named(expect, rewards, owned, name) if r.get("name") == name]
     expect.that(not stored, f"the rejected request stored nothing, yet {len(stored)} reward(s) named {name!r} exist",
                 answer, rule="COMMON-2")
+
+
 def group_of(unique: Unique) -> str:
     """A name prefix only this test uses (run tag + test digest + a per-test marker)."""
     return f"{unique.prefix}g{unique.guid()[:6]}"
+
+
 def walk(
     expect: Expect, pages: Iterable[Exchange], limit: int | None, what: str, count_rule: str | None = None
 ) -> list[dict[str, Any]]:
@@ -122,12 +135,18 @@ def walk(
             )
     expect.that(number < MAX_PAGES, f"{what}: the walk ends within {MAX_PAGES} pages", rule="COMMON-13")
     return seen
+
+
 def costs(reward: dict[str, Any]) -> list[tuple[str, Any]]:
     """(tierId, costInPoints) per config: what survives a round trip, whatever defaults a server adds."""
     return sorted(((c.get("tierId") or "", c.get("costInPoints")) for c in base_configs(reward)), key=str)
+
+
 def differences(expected: dict[str, Any], shown: dict[str, Any]) -> list[str]:
     """The documented fields on which two views of a reward disagree (both already `documented`)."""
     return sorted(k for k in set(expected) | set(shown) if expected.get(k) != shown.get(k))
+
+
 def changed(body: dict[str, Any], name: str) -> dict[str, Any]:
     """The same reward with a new name and every cost one point higher (flags and scope kept)."""
     out: dict[str, Any] = json.loads(json.dumps(body))

@@ -1,4 +1,4 @@
-"""support/rewards_bulk.py"""
+"""Judging a Bulk Create Rewards answer: per-item results by `originalIndex`, each reward created exactly once."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def by_original_index(answer: Exchange) -> dict[int, dict[str, Any]]:
         if isinstance(index, int) and isinstance(item, dict) and item.get("id"):
             items[index] = item
     return items
+
+
 def bulk_create_all(
     rewards: RewardsApi, owned: Owned, expect: Expect, bodies: list[dict[str, Any]]
 ) -> list[str]:
@@ -45,6 +47,8 @@ def bulk_create_all(
         )
         ids.extend(created[index]["id"] for index in range(len(chunk)))
     return ids
+
+
 def exactly_once(
     expect: Expect, seen: list[dict[str, Any]], wanted: Iterable[str], what: str, rule: str | None = None
 ) -> None:
@@ -55,6 +59,8 @@ def exactly_once(
         f"{what}: every reward this test created appears exactly once; missing or repeated: {missing[:5]}",
         rule=rule,
     )
+
+
 def check_bulk(expect: Expect, answer: Exchange, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """COMMON-11 invariants of a bulk-create answer; returns the successful items."""
     body = expect.ok(answer, f"bulk create with {len(inputs)} rewards")

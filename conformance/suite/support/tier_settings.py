@@ -1,4 +1,4 @@
-"""support/tier_settings.py"""
+"""The program-settings guard: serialised access to site-wide settings, restored after the test."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from conformance.suite.support.tiers import (
 from conformance.target import Exchange
 from conformance.verdict import Expect
 
-# program settings: a site-wide singleton --------------------------------------------------------------
 CONTENT_KEYS = ("status", "rollingWindow", "baseTierDefinition")
+
+
 class SettingsGuard:
     """Access to the program settings that remembers what the site had and puts it back."""
 
@@ -70,6 +71,8 @@ class SettingsGuard:
             if restored.status == 200:
                 return
         raise AssertionError(f"could not restore the program settings: {restored.describe()}")
+
+
 @contextmanager
 def guarded_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]:
     """Serialised access to the site's program settings, restored afterwards (for any suite module)."""
@@ -79,11 +82,17 @@ def guarded_settings(tiers: TiersApi, expect: Expect) -> Iterator[SettingsGuard]
             yield guard
         finally:
             guard.restore()
+
+
 def other_status(status: Any) -> str:
     return "PAUSED" if status != "PAUSED" else "DISABLED"
+
+
 def window(settings: dict[str, Any]) -> dict[str, Any]:
     months = (settings.get("rollingWindow") or {}).get("durationInMonths")
     return {"durationInMonths": months if isinstance(months, int) and 12 <= months <= 36 else 12}
+
+
 def settings_content(settings: dict[str, Any]) -> dict[str, Any]:
     """The documented settings fields as a read shows them (absent = default, dates as instants)."""
     base = settings.get("baseTierDefinition") or {}
@@ -96,6 +105,8 @@ def settings_content(settings: dict[str, Any]) -> dict[str, Any]:
         "baseTierDefinition.icon.url": (base.get("icon") or {}).get("url") or "",
         "updatedDate": moment(settings.get("updatedDate")),
     }
+
+
 def settings_unchanged(expect: Expect, before: dict[str, Any], after: dict[str, Any], answer: Exchange) -> None:
     """COMMON-2: a refused settings write leaves every field as it was."""
     wanted, got = settings_content(before), settings_content(after)

@@ -1,4 +1,4 @@
-"""support/tiers.py"""
+"""Tier factories and read-backs the tier, reward and COMMON scenarios share: wrapped entities, listings, views."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from conformance.target import Exchange
 from conformance.verdict import Expect
 
 ICON_URL = "https://static.wixstatic.com/media/conformance-tier.svg"
+
+
 def entity(
     expect: Expect, exchange: Exchange, what: str, key: str = "tier", rule: str | None = None
 ) -> dict[str, Any]:
@@ -27,6 +29,8 @@ def entity(
     )
     assert isinstance(inner, dict)
     return inner
+
+
 def create_tier(
     tiers: TiersApi, owned: Owned, expect: Expect, unique: Unique, **overrides: Any
 ) -> dict[str, Any]:
@@ -40,9 +44,13 @@ def create_tier(
             owned.add("tier", bare["id"])
     tier = entity(expect, created, "creating a tier for the scenario", rule="TIER-1")
     return tier
+
+
 class ReadBackFailed(AssertionError):
     """A read the scenario needs to judge what a write did (List Tiers) failed: "nothing was created" (or any
     other after-state) cannot be claimed from a read that did not answer, so the test fails."""
+
+
 def listed(tiers: TiersApi) -> list[dict[str, Any]]:
     """Every listed tier; a List Tiers that does not answer 200 with a tiers array fails the test."""
     answer = tiers.list()
@@ -51,22 +59,33 @@ def listed(tiers: TiersApi) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise ReadBackFailed(f"List Tiers, needed to check the outcome, failed:\n  {answer.describe()}")
     return [t for t in items if isinstance(t, dict)]
+
+
 def name_of(tier: dict[str, Any]) -> Any:
     return (tier.get("tierDefinition") or {}).get("name")
+
+
 def count_named(tiers: TiersApi, name: str) -> int:
     return [name_of(t) for t in listed(tiers)].count(name)
+
+
 def count_points(tiers: TiersApi, points: int) -> int:
     return [t.get("requiredPoints") for t in listed(tiers)].count(points)
+
+
 def own_listed(tiers: TiersApi, owned: Owned, names: set[str]) -> list[dict[str, Any]]:
     """Register (for clean-up) every listed tier carrying one of `names`; returns them."""
     found = [t for t in listed(tiers) if name_of(t) in names and t.get("id")]
     for tier in found:
         owned.add("tier", tier["id"])
     return found
+
+
 def padded(base: str, length: int) -> str:
     """A name of exactly `length` characters that still starts with the run-tagged unique name."""
     return (base + " " + "x" * length)[:length]
-# what a write changed, through every read path ------------------------------------------------------
+
+
 def content(tier: dict[str, Any]) -> dict[str, Any]:
     """The documented fields of a tier as a read shows them; absent means the default (§1.2), timestamps
     compare as instants. What a write must change, and what a rejected write must leave alone."""
@@ -82,6 +101,8 @@ def content(tier: dict[str, Any]) -> dict[str, Any]:
         "createdDate": moment(tier.get("createdDate")),
         "updatedDate": moment(tier.get("updatedDate")),
     }
+
+
 def views(tiers: TiersApi, expect: Expect, tier_id: str) -> dict[str, dict[str, Any] | None]:
     """The tier as each read path shows it (None: absent there): Get Tier, List Tiers, Get Tiers Program."""
     got = tiers.get(tier_id)
@@ -95,6 +116,8 @@ def views(tiers: TiersApi, expect: Expect, tier_id: str) -> dict[str, dict[str, 
         "List Tiers": next((t for t in listed(tiers) if t.get("id") == tier_id), None),
         "Get Tiers Program": next((t for t in in_program if isinstance(t, dict) and t.get("id") == tier_id), None),
     }
+
+
 def shows_everywhere(
     tiers: TiersApi, expect: Expect, expected: dict[str, Any], what: str, answer: Exchange | None = None,
     rule: str | None = None,
@@ -111,12 +134,15 @@ def shows_everywhere(
             answer,
             rule=rule,
         )
+
+
 def tier_unchanged(
     tiers: TiersApi, expect: Expect, before: dict[str, Any], answer: Exchange, rule: str | None = None
 ) -> None:
     """COMMON-2 habit: after a refused write, the tier is what it was on every read path (every field)."""
     shows_everywhere(tiers, expect, before, f"after the refused HTTP {answer.status}", answer, rule)
-# every field through every read path --------------------------------------------------------------------
+
+
 def full_tier(unique: Unique, description: str) -> dict[str, Any]:
     """A tier body with every writable documented field set."""
     return tier_body(unique.name(), unique.points(), description=description, icon={"url": ICON_URL})

@@ -1,4 +1,4 @@
-"""support/tiers_bulk.py"""
+"""Judging a Bulk Create Tiers answer: per-item results by `originalIndex`, and owning what it created."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def _count(value: Any) -> int:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return 0 if value is None else -1
+
+
 def own_results(owned: Owned, answer: Exchange) -> None:
     """Register every tier a bulk answer reports as created."""
     if answer.status != 200 or not isinstance(answer.body, dict):
@@ -29,11 +31,15 @@ def own_results(owned: Owned, answer: Exchange) -> None:
         item = (result or {}).get("item") if isinstance(result, dict) else None
         if isinstance(item, dict) and GUID.match(str(item.get("id", ""))):
             owned.add("tier", item["id"])
+
+
 def original_index(result: Any) -> Any:
     """`itemMetadata.originalIndex`, the only link between a bulk result and its request item (COMMON-11);
     absent means 0, the default a proto-JSON server omits (§1.2)."""
     metadata = (result or {}).get("itemMetadata") if isinstance(result, dict) else None
     return (metadata or {}).get("originalIndex", 0) if isinstance(metadata, dict) else None
+
+
 def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """COMMON-11: the per-item invariants of a bulk create answer; returns the results."""
     body = expect.ok(answer, f"bulk create of {len(batch)} tiers")
@@ -126,5 +132,7 @@ def check_bulk_result(expect: Expect, answer: Exchange, batch: list[dict[str, An
             rule="COMMON-11",
         )
     return [r for r in results if isinstance(r, dict)]
+
+
 def succeeded(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r["item"] for r in results if (r.get("itemMetadata") or {}).get("success") is True]
