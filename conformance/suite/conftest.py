@@ -14,6 +14,7 @@ from conformance.apis.rewards import (
 )
 from conformance.apis.tiers import TiersApi
 from conformance.plugin import RunSettings
+from conformance.suite.support.sdk import Sdk
 from conformance.suite.support.tier_settings import SettingsGuard, guarded_settings
 from conformance.target import Target
 from conformance.verdict import Expect
@@ -48,3 +49,9 @@ def badges(target: Target) -> BadgesApi:
 @pytest.fixture
 def rewards(target: Target) -> RewardsApi:
     return RewardsApi(target)
+
+
+@pytest.fixture
+def sdk(target: Target, expect: Expect) -> Sdk:
+    return Sdk(target, expect)
+
