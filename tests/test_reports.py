@@ -226,7 +226,8 @@ def test_sdk_method_list_matches_the_suite() -> None:
     from conformance.paths import SUITE_DIR
     from conformance.reporting.failures import report_data
 
-    marked = set(re.findall(r'@pytest\.mark\.sdk\("(\w+)"\)', "".join(p.read_text() for p in SUITE_DIR.glob("test_sdk_*.py"))))
+    sources = "".join(module.read_text() for module in SUITE_DIR.glob("test_sdk_*.py"))
+    marked = set(re.findall(r'@pytest\.mark\.sdk\("(\w+)"\)', sources))
     listed = {m for methods in report_data()["sdk_methods"].values() for m in methods}
     assert listed == marked
 
