@@ -9,6 +9,7 @@ import pytest
 from conformance.apis.badges import (
     BadgesApi,
 )
+from conformance.apis.badges_v4 import AssignmentsV4Api
 from conformance.apis.rewards import (
     RewardsApi,
 )
@@ -16,6 +17,7 @@ from conformance.apis.tiers import TiersApi
 from conformance.plugin import RunSettings
 from conformance.suite.support.sdk import Sdk
 from conformance.suite.support.tier_settings import SettingsGuard, guarded_settings
+from conformance.suite.v4_served import require_v4
 from conformance.target import Target
 from conformance.verdict import Expect
 
@@ -55,3 +57,12 @@ def rewards(target: Target) -> RewardsApi:
 def sdk(target: Target, expect: Expect) -> Sdk:
     return Sdk(target, expect)
 
+
+@pytest.fixture
+def v4_served(target: Target) -> None:
+    require_v4(target)
+
+
+@pytest.fixture
+def assignments(target: Target) -> AssignmentsV4Api:
+    return AssignmentsV4Api(target)
