@@ -1,8 +1,6 @@
 """Badge Assignments v4 bulk, tags, SDK paths and v3 migration (§8.2: ASSIGN-9..ASSIGN-20, MIGRATE4-2).
 
-Live-site safety: each test assigns only badges it created (titles carry the run tag) to fixture members
-(`--member-id`) or random GUIDs; created assignments are registered with `owned` and go with their badge
-anyway (BADGE4-17). Queries are judged on the test's own badges only.
+Queries are judged on the test's own badges only; every badge and assignment made here is registered with `owned`.
 """
 from __future__ import annotations
 

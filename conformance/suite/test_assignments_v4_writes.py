@@ -1,8 +1,7 @@
 """Badge Assignments v4 create, query and delete (API-FACTS-BADGES-V4 §8.2: ASSIGN-1..ASSIGN-8).
 
-Live-site safety: each test assigns only badges it created (titles carry the run tag) to fixture members
-(`--member-id`) or random GUIDs; created assignments are registered with `owned` and go with their badge
-anyway (BADGE4-17). Queries are judged on the test's own badges only.
+Each test assigns only badges it created to fixture members (`--member-id`) or random GUIDs; created assignments
+are registered with `owned` and go with their badge anyway (BADGE4-17).
 """
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """Members Badges v4 query, display order, SDK forms and v3 migration (§8.1: BADGE4-18..BADGE4-31, MIGRATE4-1).
 
-Live-site safety: titles come from `unique.name()` (they carry the run tag), every created badge is registered
-with `owned` (deleting a badge removes its assignments), queries are judged on the test's own badges only
-(filtered by id), and the site-wide display order is saved first and restored afterwards. A target that
-serves no v4 route at all gets every test here skipped with one reason ("not served"), not failed.
+Queries are judged on the test's own badges only (filtered by id); the site-wide display order is saved first
+and restored afterwards. Without any v4 route every test here is skipped ("not served").
 """
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """Members Badges v4 create, read, update and delete (API-FACTS-BADGES-V4 §8.1: BADGE4-1..BADGE4-17).
 
-Live-site safety: titles come from `unique.name()` (they carry the run tag), every created badge is registered
-with `owned` (deleting a badge removes its assignments), queries are judged on the test's own badges only
-(filtered by id), and the site-wide display order is saved first and restored afterwards. A target that
-serves no v4 route at all gets every test here skipped with one reason ("not served"), not failed.
+Live-site safety: titles carry the run tag and every created badge is registered with `owned` (deleting a badge
+removes its assignments). A target that serves no v4 route gets every test skipped with one reason, not failed.
 """
 from __future__ import annotations
 

@@ -1,13 +1,4 @@
-"""Official SDK usage (API-FACTS §1.9), Loyalty Rewards methods: each SDK method's exact request, sent from Python.
-
-App developers reach these APIs through `@wix/sdk` 1.21 with the generated `@wix/auto_sdk_*` modules.
-That client repeats path ids in the query (`?tierId=`, `?id=`), puts `id` in the assign body, sends
-GET -> spread -> update bodies that carry read-only fields and `_id`, a raw `Authorization` key (the
-target's own headers) and no `Content-Type` on body-less requests. Rejecting those is a tolerated
-reading of the documents (AMB-30, AMB-39) but breaks the SDK, so a method the target does not serve
-is a warning in the tolerant profile and a failure in strict. Each warning names the SDK method
-("official SDK method getTier breaks: ...") so reports can group them into a compatibility table.
-"""
+"""Official SDK usage (API-FACTS §1.9), Loyalty Rewards methods: each one's exact request, judged by support/sdk.py."""
 
 from __future__ import annotations
 
