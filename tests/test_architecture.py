@@ -85,3 +85,40 @@ def test_every_fault_switch_in_the_reference_is_declared() -> None:
         used |= set(re.findall(r"\.fault\(\s*\"([^\"]+)\"", path.read_text(encoding="utf-8")))
     assert used, "no fault switches found: the pattern no longer matches the reference's code"
     assert used - declared == set()
+
+
+SUITE = PACKAGE / "suite"
+MAX_SUITE_LINES = 400
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module an import statement in this file names (absolute form), inside functions too."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def imports_of_test_modules(path: Path) -> list[str]:
+    return sorted(m for m in imported_modules(path) if m.rsplit(".", 1)[-1].startswith("test_"))
+
+
+def test_no_suite_module_imports_a_test_module() -> None:
+    """Shared helpers live in suite/support/ and shared fixtures in suite/conftest.py, never in a test module."""
+    offenders = {str(p.relative_to(SUITE)): imports_of_test_modules(p) for p in SUITE.rglob("*.py")}
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_the_test_module_import_check_sees_one(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from conformance.suite.test_tiers_crud import x\nimport conformance.suite.test_sdk\n")
+    assert imports_of_test_modules(module) == ["conformance.suite.test_sdk", "conformance.suite.test_tiers_crud"]
+
+
+def test_no_suite_file_is_above_400_lines() -> None:
+    sizes = {str(p.relative_to(SUITE)): len(p.read_text(encoding="utf-8").splitlines()) for p in SUITE.rglob("*.py")}
+    assert {name: lines for name, lines in sizes.items() if lines > MAX_SUITE_LINES} == {}

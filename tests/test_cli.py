@@ -88,7 +88,7 @@ def test_rules_table_for_one_api(tmp_path: Path) -> None:
     headers = [line.split()[0] for line in result.stdout.splitlines() if line and not line.startswith(" ")]
     assert "TIER-2" in headers and "TIER-26" in headers
     assert not [h for h in headers if h.startswith(("BADGE-", "REWARD-"))]
-    assert "test: test_tiers.py::test_tier_name_must_be_unique" in result.stdout
+    assert "test: test_tiers_crud.py::test_tier_name_must_be_unique" in result.stdout
     assert "test: test_events.py::test_tier_writes_emit_created_updated_deleted" in result.stdout
     assert not ANSI.search(result.stdout)
 

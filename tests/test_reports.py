@@ -226,7 +226,8 @@ def test_sdk_method_list_matches_the_suite() -> None:
     from conformance.paths import SUITE_DIR
     from conformance.reporting.failures import report_data
 
-    marked = set(re.findall(r'@pytest\.mark\.sdk\("(\w+)"\)', (SUITE_DIR / "test_sdk.py").read_text()))
+    sources = "".join(module.read_text() for module in SUITE_DIR.glob("test_sdk_*.py"))
+    marked = set(re.findall(r'@pytest\.mark\.sdk\("(\w+)"\)', sources))
     listed = {m for methods in report_data()["sdk_methods"].values() for m in methods}
     assert listed == marked
 
@@ -237,7 +238,7 @@ def test_the_reproduction_command_of_a_failure_reproduces_it(tmp_path: Path) -> 
                     cwd=tmp_path)
     assert first.returncode == 1, first.output[-2000:]
     failures = json.loads((tmp_path / "first" / "report.json").read_text())["failures"]
-    scenario = next(f for f in failures if f["nodeid"].startswith("test_tiers.py::"))
+    scenario = next(f for f in failures if f["nodeid"].startswith("test_tiers_"))
     fuzz = next(f for f in failures if f["nodeid"].startswith("test_fuzz.py::test_fuzz_tiers["))
     for index, failure in enumerate((scenario, fuzz)):
         command = shlex.split(failure["reproduce"][0])
@@ -285,7 +286,7 @@ def test_progress_off_a_terminal_is_plain_lines_naming_phase_and_operation(tmp_p
                                env={**os.environ, "NO_COLOR": "1"})
     assert completed.returncode == 0, completed.stdout[-2000:]
     lines = completed.stdout.splitlines()
-    assert "phase: fuzzing tiers" in lines and "phase: rule scenarios (test_tiers.py)" in lines
+    assert "phase: fuzzing tiers" in lines and "phase: rule scenarios (test_tiers_crud.py)" in lines
     assert any(re.fullmatch(r"  GET /tiers/\{tierId\} \(\d+/\d+(, ETA \d+:\d\d)?\)", line) for line in lines), lines
     assert "\r" not in completed.stdout and "\x1b[" not in completed.stdout
 
@@ -310,7 +311,7 @@ def test_progress_on_a_terminal_is_one_live_line_instead_of_dots(tmp_path: Path)
     assert process.wait(timeout=300) == 0
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", "replace"))
     assert "fuzzing tiers: GET /tiers/{tierId}" in text and "/" in text.split("fuzzing tiers: GET /tiers/{tierId}")[1]
-    assert "rule scenarios (test_tiers.py): test_tier_name_must_be_unique" in text
+    assert "rule scenarios (test_tiers_crud.py): test_tier_name_must_be_unique" in text
     assert "...." not in text  # pytest's dots gave way to the bar
 
 

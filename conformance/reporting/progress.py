@@ -26,7 +26,7 @@ def phase_of(nodeid: str) -> tuple[str, str]:
         function, _, operation = name.partition("[")
         api = function.rsplit("_", 1)[-1]
         return f"fuzzing {api}", operation.removesuffix("]") or "stateful walk along the spec's links"
-    kind = "official SDK wire shapes" if module == "test_sdk.py" else "rule scenarios"
+    kind = "official SDK wire shapes" if module.startswith("test_sdk_") else "rule scenarios"
     return f"{kind} ({module})", name
 
 

@@ -16,7 +16,8 @@ import pytest
 
 from conformance.apis.tiers import TiersApi
 from conformance.plugin import FreshSite, Unique
-from conformance.suite.test_tiers import SettingsGuard, entity, guarded_settings
+from conformance.suite.support.tier_settings import SettingsGuard, guarded_settings
+from conformance.suite.support.tiers import entity
 from conformance.verdict import Expect
 
 

@@ -26,8 +26,8 @@ from conformance.apis.rewards import RewardsApi, editable, free_shipping
 from conformance.apis.tiers import TiersApi, tier_body
 from conformance.live import Owned
 from conformance.plugin import RunSettings, Unique
-from conformance.suite.members import member_ids, skip_if_made_up_members_refused
-from conformance.suite.test_badges_v4 import colors, create_badge
+from conformance.suite.support.badges_v4 import colors, create_badge
+from conformance.suite.support.members import member_ids, skip_if_made_up_members_refused
 from conformance.suite.v4_served import require_v4
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
