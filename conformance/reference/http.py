@@ -35,7 +35,7 @@ class Context:
     events: Emitter | None = None
     #: Tiers as they were created: what Get Tiers Program serves with the stale-cache fault.
     tier_program_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: Rewards as they were last read: what the stale-cache fault of Rewards serves.
+    #: Rewards as they were first read: what Get Reward serves with the reward-get-cached fault.
     reward_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def fault(self, name: str) -> bool:
