@@ -77,6 +77,15 @@ def ok(payload: Any) -> JSONResponse:
     return JSONResponse(payload, status_code=200)
 
 
+def reversed_keys(value: Any, leaf: Callable[[Any], Any] = lambda v: v) -> Any:
+    """The same JSON with every object's keys in reverse order (key order is free); `leaf` may respell values."""
+    if isinstance(value, dict):
+        return {k: reversed_keys(value[k], leaf) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(v, leaf) for v in value]
+    return leaf(value)
+
+
 def error_response(error: ApiError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status)
 
@@ -106,6 +115,13 @@ async def read_json(request: Request) -> dict[str, Any]:
 
 def is_guid(value: object) -> bool:
     return isinstance(value, str) and bool(GUID.match(value))
+
+
+def id_in_path(value: str, kind: str) -> str:
+    """A GUID path parameter, or the 400 that names it (COMMON-4)."""
+    if not is_guid(value):
+        raise invalid([violation("id", f"{kind} id must be a GUID", "FORMAT")])
+    return value
 
 
 def query_int(request: Request, name: str, default: int | None, minimum: int = 0,

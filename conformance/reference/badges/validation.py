@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.reference import validation as check
 from conformance.reference.errors import Violations, invalid, violation
-from conformance.reference.http import INT32_MAX, Context, is_guid
+from conformance.reference.http import INT32_MAX, Context, id_in_path, is_guid
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -54,9 +54,7 @@ def badge_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, creating: 
 
 
 def guid_path(value: str) -> str:
-    if not is_guid(value):
-        raise invalid([violation("id", "badge id must be a GUID", "FORMAT")])
-    return value
+    return id_in_path(value, "badge")
 
 
 def member_ids(ctx: Context, raw: Any, field: str) -> list[str]:

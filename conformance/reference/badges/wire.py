@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from conformance.reference.errors import ApiError
-from conformance.reference.http import Context, Handler, ok
+from conformance.reference.http import Context, Handler, ok, reversed_keys
 
 ALTERNATIVE_IDS_AND_TIMES = "badge-ids-times-keys-differ"
 EXTRA_FIELDS = "badge-extra-fields"
@@ -69,7 +69,7 @@ def present(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     if ctx.fault(DEFAULTS_OMITTED):
         payload = _without_defaults(payload)
     if ctx.fault(ALTERNATIVE_IDS_AND_TIMES):
-        payload = _reversed_keys(payload)
+        payload = reversed_keys(payload)
     return payload
 
 
@@ -105,14 +105,6 @@ def _without_defaults(value: Any, key: str = "") -> Any:
             continue
         out[name] = shown
     return out
-
-
-def _reversed_keys(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_reversed_keys(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _reversed_keys(value[k]) for k in reversed(list(value))}
-    return value
 
 
 def reworded(error: ApiError) -> ApiError:

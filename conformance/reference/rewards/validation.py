@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from conformance.reference import validation as check
-from conformance.reference.errors import Violations, invalid, violation
-from conformance.reference.http import Context, is_guid
+from conformance.reference.errors import Violations
+from conformance.reference.http import Context, id_in_path, is_guid
 from conformance.reference.rewards.model import (
     COUPON_KINDS,
     DECIMAL,
@@ -220,11 +220,10 @@ def _number(v: Violations, value: Any, field: str) -> float | None:
 
 
 def guid_path(ctx: Context, reward_id: str) -> str:
-    if not is_guid(reward_id):
-        if ctx.fault("reward-malformed-id-500"):
-            raise RuntimeError("boom")
-        raise invalid([violation("id", "reward id must be a GUID", "FORMAT")])
-    return reward_id
+    """The reward id in the path; the crashing fault variant fails on a malformed one (COMMON-4)."""
+    if not is_guid(reward_id) and ctx.fault("reward-malformed-id-500"):
+        raise RuntimeError("boom")
+    return id_in_path(reward_id, "reward")
 
 
 def paging_limit(ctx: Context, raw: Any, field: str, default: int, maximum: int | None) -> int:

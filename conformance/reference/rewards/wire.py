@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from conformance.reference.errors import ApiError
-from conformance.reference.http import Context, error_response, ok
+from conformance.reference.http import Context, error_response, ok, reversed_keys
 from conformance.reference.rewards.model import COUPON_KINDS, PREFIX, REWARD, base_cost
 
 
@@ -34,7 +34,7 @@ def rendered(ctx: Context) -> list[dict[str, Any]]:
 def answer(ctx: Context, payload: dict[str, Any]) -> Response:
     """A success answer, shaped by the alternative readings that concern the whole body."""
     if ctx.fault("reward-extra-fields-reordered") and payload:  # a delete keeps its documented {} (COMMON-10)
-        payload = _reordered({**payload, "debugInfo": {"served": "reference"}})
+        payload = reversed_keys({**payload, "debugInfo": {"served": "reference"}})
     if ctx.fault("reward-defaults-omitted"):
         payload = _without_defaults(payload)
     return ok(payload)
@@ -53,15 +53,6 @@ def _without_defaults(value: Any) -> Any:
 
 def _is_zero(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
-
-
-def _reordered(value: Any) -> Any:
-    """The same JSON with every object's keys in reverse order (key order is free)."""
-    if isinstance(value, dict):
-        return {k: _reordered(value[k]) for k in reversed(list(value))}
-    if isinstance(value, list):
-        return [_reordered(v) for v in value]
-    return value
 
 
 def read_path_faults(ctx: Context, items: list[dict[str, Any]], *, listing: bool) -> list[dict[str, Any]]:

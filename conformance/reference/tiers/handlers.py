@@ -43,7 +43,7 @@ from conformance.reference.tiers.wire import listed, ok, render
 
 
 def load(ctx: Context, tier_id: str) -> dict[str, Any]:
-    guid_path(tier_id, ctx=ctx)
+    guid_path(ctx, tier_id)
     tier = ctx.store.get(TIER, tier_id)
     if tier is None:
         if ctx.fault("tier-unknown-id-500"):
@@ -193,7 +193,7 @@ async def get_tier(request: Request) -> Response:
 async def update_tier(request: Request) -> Response:
     ctx = context(request)
     store = ctx.store
-    tier_id = guid_path(request.path_params["tier_id"], ctx=ctx)
+    tier_id = guid_path(ctx, request.path_params["tier_id"])
     body = await read_json(request)
     v = Violations()
     raw = check.obj(v, body.get("tier"), "tier", required=True) or {}

@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.reference import validation as check
 from conformance.reference.errors import ApiError, Violations, conflict, invalid, violation
-from conformance.reference.http import Context, is_guid
+from conformance.reference.http import Context, id_in_path, is_guid
 from conformance.reference.tiers.model import BULK_MAX, MAX_POINTS, STATUSES
 
 
@@ -155,21 +155,11 @@ def uniqueness(ctx: Context, problem: str) -> ApiError:
     return conflict(problem)
 
 
-def guid_path(value: str, kind: str = "tier", ctx: Context | None = None) -> str:
-    if not is_guid(value):
-        if ctx is not None and ctx.fault("tier-malformed-id-500"):
-            raise RuntimeError("badly formed hexadecimal UUID string")
-        raise invalid(
-            [
-                {
-                    "field": "id",
-                    "description": f"{kind} id must be a GUID",
-                    "violatedRule": "FORMAT",
-                    "ruleName": "VALIDATION_ERROR",
-                }
-            ]
-        )
-    return value
+def guid_path(ctx: Context, value: str) -> str:
+    """The tier id in the path; the crashing fault variant fails on a malformed one (COMMON-4)."""
+    if not is_guid(value) and ctx.fault("tier-malformed-id-500"):
+        raise RuntimeError("badly formed hexadecimal UUID string")
+    return id_in_path(value, "tier")
 
 
 def too_many_tiers() -> Violations:

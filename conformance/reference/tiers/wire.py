@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from conformance.reference.http import Context
+from conformance.reference.http import Context, reversed_keys
 from conformance.reference.http import ok as plain_ok
 from conformance.reference.tiers.model import SETTINGS, SETTINGS_ID, TIER
 
@@ -44,10 +44,10 @@ def _without_defaults(value: Any) -> Any:
 
 def _other_encoding(value: Any) -> Any:
     """Microsecond timestamps with a `+00:00` offset and keys in reverse order: both as valid as ours."""
-    if isinstance(value, dict):
-        return {k: _other_encoding(value[k]) for k in reversed(list(value))}
-    if isinstance(value, list):
-        return [_other_encoding(v) for v in value]
+    return reversed_keys(value, _offset_timestamp)
+
+
+def _offset_timestamp(value: Any) -> Any:
     if isinstance(value, str) and len(value) == 24 and value.endswith("Z") and value[10] == "T":
         return value[:-1] + "123+00:00"
     return value
