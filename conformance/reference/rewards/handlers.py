@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from conformance.reference import validation as check
 from conformance.reference.errors import ApiError, Violations, invalid, not_found, revision_mismatch, violation
-from conformance.reference.http import Context, context, error_response, read_json, revision_of
+from conformance.reference.http import RACE_WINDOW, Context, context, error_response, read_json, revision_of
 from conformance.reference.rewards.model import (
     BULK_MAX,
     DEFAULT_LIMIT,
@@ -250,25 +250,11 @@ async def update_reward(request: Request) -> Response:
         seen = load(ctx, reward_id)
         if revision is not None and revision != int(seen["revision"]):
             raise revision_mismatch("reward", reward_id)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(RACE_WINDOW)  # checked, not yet written: another request may pass too
     with store.transaction():
         current = seen or load(ctx, reward_id)
-        changes = writable(raw)
-        if changes.get("name") is None:
-            changes.pop("name", None)
-        kind = changes.get("type")
-        if (
-            kind is not None
-            and kind != current.get("type")
-            and not ctx.fault("reward-type-change-accepted")
-        ):
-            v.add("reward.type", "the type of a reward cannot be changed", "IMMUTABLE")
-        merged = {} if ctx.fault("reward-put-replaces") else writable(current)
-        if any(changes.get(key) is not None for key in PAYLOAD_OF.values()):
-            for key in PAYLOAD_OF.values():
-                merged.pop(key, None)
-        merged.update({k: val for k, val in changes.items() if val is not None})
-        fields = reward_fields(ctx, v, merged, "reward")
+        changes = _changes(ctx, v, raw, current)
+        fields = reward_fields(ctx, v, _merged(ctx, current, changes), "reward")
         if v:
             if ctx.fault("reward-invalid-update-partially-applied"):
                 store.replace(REWARD, {**current, "revision": str(int(current["revision"]) + 1)})
@@ -288,24 +274,7 @@ async def update_reward(request: Request) -> Response:
                 fields.pop(key, None)
                 if key in current:
                     fields[key] = current[key]
-        step = 0 if ctx.fault("reward-revision-not-incremented") else 1
-        updated = {
-            "id": reward_id,
-            **fields,
-            "revision": str(int(current["revision"]) + step),
-            "createdDate": current["createdDate"],
-            "updatedDate": timestamp(ctx),
-        }
-        if ctx.fault("reward-created-date-changes"):
-            updated["createdDate"] = updated["updatedDate"]
-        if ctx.fault("reward-updated-date-frozen"):
-            updated["updatedDate"] = current["updatedDate"]
-        if ctx.fault("reward-update-drops-flags") and isinstance(updated.get("couponReward"), dict):
-            updated["couponReward"] = {
-                k: val
-                for k, val in updated["couponReward"].items()
-                if k not in ("limitedToOneItem", "appliesToSubscriptions")
-            }
+        updated = _updated(ctx, reward_id, current, fields)
         store.replace(REWARD, updated)
         if ctx.fault("reward-update-touches-others"):
             for other in store.all(REWARD):
@@ -313,6 +282,54 @@ async def update_reward(request: Request) -> Response:
                     store.replace(REWARD, {**other, "active": updated.get("active")})
     ctx.emit("reward", "updated", reward_id, render(ctx, updated))
     return answer(ctx, {"reward": render(ctx, updated)})
+
+
+def _changes(ctx: Context, v: Violations, raw: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The writable fields an update sends; a reward's type cannot change."""
+    changes = writable(raw)
+    if changes.get("name") is None:
+        changes.pop("name", None)
+    kind = changes.get("type")
+    if (
+        kind is not None
+        and kind != current.get("type")
+        and not ctx.fault("reward-type-change-accepted")
+    ):
+        v.add("reward.type", "the type of a reward cannot be changed", "IMMUTABLE")
+    return changes
+
+
+def _merged(ctx: Context, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The stored reward with the update's fields on top; a new payload replaces the old one whole."""
+    merged = {} if ctx.fault("reward-put-replaces") else writable(current)
+    if any(changes.get(key) is not None for key in PAYLOAD_OF.values()):
+        for key in PAYLOAD_OF.values():
+            merged.pop(key, None)
+    merged.update({k: val for k, val in changes.items() if val is not None})
+    return merged
+
+
+def _updated(ctx: Context, reward_id: str, current: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The record an accepted update stores: the next revision, the old createdDate, a new updatedDate."""
+    step = 0 if ctx.fault("reward-revision-not-incremented") else 1
+    updated = {
+        "id": reward_id,
+        **fields,
+        "revision": str(int(current["revision"]) + step),
+        "createdDate": current["createdDate"],
+        "updatedDate": timestamp(ctx),
+    }
+    if ctx.fault("reward-created-date-changes"):
+        updated["createdDate"] = updated["updatedDate"]
+    if ctx.fault("reward-updated-date-frozen"):
+        updated["updatedDate"] = current["updatedDate"]
+    if ctx.fault("reward-update-drops-flags") and isinstance(updated.get("couponReward"), dict):
+        updated["couponReward"] = {
+            k: val
+            for k, val in updated["couponReward"].items()
+            if k not in ("limitedToOneItem", "appliesToSubscriptions")
+        }
+    return updated
 
 
 async def delete_reward(request: Request) -> Response:
