@@ -34,6 +34,11 @@ def revision_mismatch(kind: str, entity_id: str) -> ApiError:
     return application_error(409, "ABORTED", f"{kind} {entity_id} has a different revision than the one supplied")
 
 
+def violation(field: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:
+    """One entry of `validationError.fieldViolations` (§1.4)."""
+    return {"field": field, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}
+
+
 class Violations:
     """Collects field violations so one 400 can report them all ("Multiple violations may be returned")."""
 
@@ -41,9 +46,7 @@ class Violations:
         self.items: list[dict[str, Any]] = []
 
     def add(self, field: str, description: str, rule: str = "INVALID_ARGUMENT") -> None:
-        self.items.append(
-            {"field": field, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}
-        )
+        self.items.append(violation(field, description, rule))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -55,8 +58,7 @@ class Violations:
 
 def invalid(violations: list[dict[str, Any]] | str) -> ApiError:
     if isinstance(violations, str):
-        violations = [{"field": "", "description": violations, "violatedRule": "INVALID_ARGUMENT",
-                       "ruleName": "VALIDATION_ERROR"}]
+        violations = [violation("", violations)]
     first = violations[0]
     message = f"{first['field']}: {first['description']}" if first["field"] else first["description"]
     return ApiError(400, message, {"validationError": {"fieldViolations": violations}})

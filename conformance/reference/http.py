@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from conformance.reference.clock import Clock
-from conformance.reference.errors import ApiError, invalid
+from conformance.reference.errors import ApiError, Violations, invalid, violation
 from conformance.reference.events import Emitter
 from conformance.reference.store import Store
 
@@ -32,6 +33,10 @@ class Context:
     #: Every declared fault name; empty means "do not check" (a Context built by hand in a unit test).
     declared: frozenset[str] = field(default_factory=frozenset)
     events: Emitter | None = None
+    #: Tiers as they were created: what Get Tiers Program serves with the stale-cache fault.
+    tier_program_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Rewards as they were first read: what Get Reward serves with the reward-get-cached fault.
+    reward_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def fault(self, name: str) -> bool:
         """Is the fault switched on? A name no module declares is a typo that would silently do nothing."""
@@ -47,9 +52,38 @@ class Context:
 
 Handler = Callable[[Request], Awaitable[Response]]
 
+#: How long a non-atomic fault variant waits between its revision check and its write: long enough for
+#: concurrent requests to interleave there.
+RACE_WINDOW = 0.05
+
+
+def context(request: Request) -> Context:
+    """The Context of the application serving the request (`create_app` puts it on the app's state)."""
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def atomic(ctx: Context, fault: str) -> AbstractContextManager[Store]:
+    """The transaction a read-check-write runs in; a non-atomic fault variant runs it without one."""
+    return nullcontext(ctx.store) if ctx.fault(fault) else ctx.store.transaction()
+
+
+def rejected_after_commit(v: Violations) -> Response:
+    """A 400 answered after the transaction commits: only fault variants write before rejecting."""
+    return error_response(invalid(v.items))
+
 
 def ok(payload: Any) -> JSONResponse:
     return JSONResponse(payload, status_code=200)
+
+
+def reversed_keys(value: Any, leaf: Callable[[Any], Any] = lambda v: v) -> Any:
+    """The same JSON with every object's keys in reverse order (key order is free); `leaf` may respell values."""
+    if isinstance(value, dict):
+        return {k: reversed_keys(value[k], leaf) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(v, leaf) for v in value]
+    return leaf(value)
 
 
 def error_response(error: ApiError) -> JSONResponse:
@@ -83,6 +117,13 @@ def is_guid(value: object) -> bool:
     return isinstance(value, str) and bool(GUID.match(value))
 
 
+def id_in_path(value: str, kind: str) -> str:
+    """A GUID path parameter, or the 400 that names it (COMMON-4)."""
+    if not is_guid(value):
+        raise invalid([violation("id", f"{kind} id must be a GUID", "FORMAT")])
+    return value
+
+
 def query_int(request: Request, name: str, default: int | None, minimum: int = 0,
               maximum: int | None = None) -> int | None:
     """An integer query parameter (`paging.limit`), validated; absent gives `default`."""
@@ -92,10 +133,10 @@ def query_int(request: Request, name: str, default: int | None, minimum: int = 0
     try:
         value = int(raw)
     except ValueError:
-        raise invalid([_violation(name, "must be an integer")]) from None
+        raise invalid([violation(name, "must be an integer")]) from None
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise invalid([_violation(name, f"must be {bound}", "OUT_OF_RANGE")])
+        raise invalid([violation(name, f"must be {bound}", "OUT_OF_RANGE")])
     return value
 
 
@@ -109,6 +150,3 @@ def revision_of(value: object) -> int | None:
         return int(value)
     return None
 
-
-def _violation(field_name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:
-    return {"field": field_name, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from conformance.reference.errors import ApiError
-from conformance.reference.http import Context
+from conformance.reference.http import Context, Handler, ok, reversed_keys
 
 ALTERNATIVE_IDS_AND_TIMES = "badge-ids-times-keys-differ"
 EXTRA_FIELDS = "badge-extra-fields"
@@ -65,7 +69,7 @@ def present(ctx: Context, payload: dict[str, Any]) -> dict[str, Any]:
     if ctx.fault(DEFAULTS_OMITTED):
         payload = _without_defaults(payload)
     if ctx.fault(ALTERNATIVE_IDS_AND_TIMES):
-        payload = _reversed_keys(payload)
+        payload = reversed_keys(payload)
     return payload
 
 
@@ -103,14 +107,6 @@ def _without_defaults(value: Any, key: str = "") -> Any:
     return out
 
 
-def _reversed_keys(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_reversed_keys(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _reversed_keys(value[k]) for k in reversed(list(value))}
-    return value
-
-
 def reworded(error: ApiError) -> ApiError:
     """The same status and standard shape (COMMON-1) with other wording, codes and violation rule names:
     none of them is documented."""
@@ -128,3 +124,40 @@ def reworded(error: ApiError) -> ApiError:
             for v in validation.get("fieldViolations", [])
         ]}
     return ApiError(error.status, f"Badges request refused ({error.status})", details)
+
+
+def reply(ctx: Context, payload: dict[str, Any]) -> Response:
+    return ok(present(ctx, payload))
+
+
+def in_order(ctx: Context, items: list[Any]) -> list[Any]:
+    """Members, counts and per-member ids: oldest first, or newest first in the alternative order."""
+    return items[::-1] if ctx.fault("badge-other-list-order") else items
+
+
+def render(ctx: Context, badge: dict[str, Any], path: str = "") -> dict[str, Any]:
+    shown = dict(badge)
+    if path == "list" and ctx.fault("badge-list-drops-icon"):
+        shown.pop("icon", None)
+    if path == "query" and ctx.fault("badge-query-defaults-permissions"):
+        shown["permissionsEnabled"] = False
+    return shown
+
+
+def bare_not_found(error: ApiError) -> ApiError:
+    """The badge-not-found-body-bare fault: a 404 body without the standard `details` (COMMON-1)."""
+    if error.status != 404:
+        return error
+    bare = ApiError(404, error.message, {})
+    bare.body = lambda: {"message": error.message}  # type: ignore[method-assign]
+    return bare
+
+
+def errors_changed(handler: Handler, change: Callable[[ApiError], ApiError]) -> Handler:
+    """Every error the handler raises, as `change` spells it (a variant's wording, or a fault's body)."""
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as error:
+            raise change(error) from None
+    return run
