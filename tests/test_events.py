@@ -17,6 +17,7 @@ from conformance.embedded import EmbeddedServer, free_port
 from conformance.reference import events
 from conformance.reference.faults import Fault
 
+EVENT_MODULES = ("conformance.suite.test_events", "conformance.suite.test_events_v4")
 BUG_WAIT = "2"  # seconds: a missing event fails after this; correct variants keep the default wait
 
 
@@ -29,7 +30,7 @@ def run_events(pytester: pytest.Pytester, fault: Fault | None, profile: str, wai
     key = pytester.path / "public.pem"
     key.write_text(server.events.public_key)
     try:
-        args = ["--pyargs", "conformance.suite.test_events", "-p", "no:cacheprovider", "-q", "--assert=plain",
+        args = ["--pyargs", *EVENT_MODULES, "-p", "no:cacheprovider", "-q", "--assert=plain",
                 "--conformance-base-url", server.base_url, "--conformance-disposable",
                 "--conformance-header", "Authorization: events-test", "--conformance-profile", profile,
                 "--conformance-results", str(results), "--conformance-webhooks-listen", listen,
@@ -91,7 +92,7 @@ def test_without_a_receiver_a_live_target_leaves_the_event_rules_unchecked(pytes
     server = EmbeddedServer().start()
     try:
         outcome = pytester.runpytest_inprocess(
-            "--pyargs", "conformance.suite.test_events", "-p", "no:cacheprovider", "-q", "-rs",
+            "--pyargs", *EVENT_MODULES, "-p", "no:cacheprovider", "-q", "-rs",
             "--conformance-base-url", server.base_url, "--conformance-header", "Authorization: events-test")
     finally:
         server.stop()

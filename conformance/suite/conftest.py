@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from conformance.suite.support.tier_settings import SettingsGuard, guarded_setti
 from conformance.suite.v4_served import require_v4
 from conformance.target import Target
 from conformance.verdict import Expect
+from conformance.webhooks import EventLog, read_recording, write_recording
 
 
 @pytest.fixture
@@ -66,3 +68,22 @@ def v4_served(target: Target) -> None:
 @pytest.fixture
 def assignments(target: Target) -> AssignmentsV4Api:
     return AssignmentsV4Api(target)
+
+
+@pytest.fixture
+def log(events: EventLog, conformance_settings: RunSettings, request: pytest.FixtureRequest) -> Iterator[EventLog]:
+    """The run's deliveries; with --record the ones that arrive during this test are kept beside its cassette,
+    and --conformance-replay judges exactly those again (the public key travels with them)."""
+    from conformance.recording import cassette_path
+
+    folder = conformance_settings.record_dir or conformance_settings.replay_dir
+    recording = cassette_path(folder, request.node.nodeid).with_suffix(".events.json") if folder else None
+    if conformance_settings.replay_dir and recording is not None:
+        recorded, public_key = read_recording(recording)
+        yield EventLog(recorded, public_key, wait_seconds=0)
+        return
+    start = len(events.refresh())
+    yield events
+    if conformance_settings.record_dir and recording is not None:
+        Path(recording).parent.mkdir(parents=True, exist_ok=True)
+        write_recording(recording, events.refresh()[start:], events.public_key)
