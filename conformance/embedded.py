@@ -77,8 +77,11 @@ def running_reference(faults: Iterable[str] = (), deterministic: bool = False) -
 
 def bound_socket(host: str, port: int = 0) -> socket.socket:
     """A TCP socket bound to HOST:PORT (PORT 0: a free one), ready to listen; the caller keeps it open."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say so, and with Nagle
+    # on every small answer waits for a delayed ACK (about 40 ms a request on loopback).
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError:

@@ -119,7 +119,8 @@ def test_diff_between_clean_and_fault_recordings_is_breaking_by_rule(tmp_path: P
     text = (tmp_path / "d" / "diff.md").read_text()
     breaking = text.split("## Benign")[0]
     assert "| rule | `TIER-2` | pass → fail — A second tier with an existing" in breaking
-    assert "`test_tiers_crud.py::test_tier_name_must_be_unique` `POST /loyalty-tiers/v1/tiers` | HTTP 409 → 200" in breaking
+    assert ("`test_tiers_crud.py::test_tier_name_must_be_unique` `POST /loyalty-tiers/v1/tiers` | HTTP 409 → 200"
+            in breaking)
     assert text.count("test_tier_name_must_be_unique` `POST /loyalty-tiers/v1/tiers` | HTTP 409") == 1  # once
     html = (tmp_path / "d" / "diff.html").read_text()
     assert 'class="pair"' in html and "OLD <b>409</b>" in html and "NEW <b>200</b>" in html  # side by side
