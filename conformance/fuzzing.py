@@ -36,6 +36,9 @@ OPERATION_EXCLUDED_CHECKS = {
     ("GET", "/badges/{id}/members"): ("use_after_free",),  # judged on the read that follows the unassign
     ("PATCH", "/badges/order"): ("ensure_resource_availability",),
     ("POST", "/badges/order"): ("ensure_resource_availability",),  # Badges v4, same reason
+    # Move Badge names a second badge (moveAfterBadgeId); its documented 404 may be about that one, not the
+    # badge just created (seen as a false positive with a random seed)
+    ("POST", "/badges/{badgeId}/move"): ("ensure_resource_availability",),
 }
 #: Operations that change site-wide state; fuzzed only against the disposable embedded reference.
 SITE_WIDE = {("PATCH", "/tiers/program-settings"), ("POST", "/tiers/program-settings"), ("PATCH", "/badges/order"),
