@@ -108,6 +108,7 @@ def judge(fault: Fault, seed: int) -> Verdict:
     - a correct reading: one complete strict run that must pass. Strict only adds failures to tolerant (the
       profiles differ only in `Expect.prefer`, which warns where strict fails), so a strict pass is a tolerant
       pass too; the combined mode (`judge_combined`) still runs every correct reading in both profiles;
+    - a partial implementation (one Badges version only): like a correct reading, and it must say "not served";
     - an SDK-hostile reading: a complete tolerant run that must pass with a warning, then a strict run ended at
       the first failure of its rule.
     """
@@ -116,6 +117,11 @@ def judge(fault: Fault, seed: int) -> Verdict:
         ok = strict.code == 0
         return Verdict(fault, ok, "passes strict (so tolerant)" if ok else f"FALSE POSITIVE (strict): {strict.summary}",
                        [strict])
+    if fault.kind == "partial":
+        strict = run_suite(fault.name, "strict", seed)
+        ok = strict.code == 0 and "not served:" in strict.tail
+        return Verdict(fault, ok, "passes strict with a not-served notice" if ok
+                       else f"FALSE POSITIVE or no notice (strict): {strict.summary}", [strict])
     if fault.kind == "hostile":
         tolerant = run_suite(fault.name, "tolerant", seed)
         if tolerant.code != 0 or not tolerant.warned:
@@ -186,7 +192,7 @@ def main() -> int:
     should = [v for v in bugs if v not in must]
     print(f"MUST-level bugs killed in tolerant: {sum(v.ok for v in must)}/{len(must)}")
     print(f"SHOULD-level bugs killed in strict: {sum(v.ok for v in should)}/{len(should)}")
-    for kind in ("correct", "hostile"):
+    for kind in ("correct", "partial", "hostile"):
         group = [v for v in verdicts if v.fault.kind == kind]
         if group:
             print(f"{kind} variants judged right: {sum(v.ok for v in group)}/{len(group)} "

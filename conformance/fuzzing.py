@@ -293,17 +293,6 @@ def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
 __all__ = ["schema_for", "Fuzzer", "state_machine_for", "fuzz_test", "stateful_test", "selected_apis", "checks"]
 
 
-#: APIs a target may leave out entirely (Badges v4 beside v3, issue 18): fuzzed only where served.
-OPTIONAL_APIS = ("badges-v4", "assignments-v4")
-
-
-def skip_unserved(api: str, target: Target) -> None:
-    if api in OPTIONAL_APIS:
-        from conformance.suite.v4_served import require_v4
-
-        require_v4(target)
-
-
 def fuzz_test(api: str) -> Any:
     """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases)."""
     schema = schema_for(api)
@@ -313,7 +302,6 @@ def fuzz_test(api: str) -> Any:
     def test(case: Any, target: Target, owned: Any, request: Any) -> None:
         # The fixtures are per operation on purpose: entities created while fuzzing one operation are
         # deleted when it ends, whatever the examples did.
-        skip_unserved(api, target)
         Fuzzer(api, target, request.node, owned).run(case)
 
     test.__name__ = test.__qualname__ = f"test_fuzz_{api.replace('-', '_')}"
@@ -324,7 +312,6 @@ def stateful_test(api: str) -> Any:
     """A pytest test for the stateful phase: sequences along the spec's links."""
 
     def test(target: Target, owned: Any, request: Any) -> None:
-        skip_unserved(api, target)
         machine: Any = state_machine_for(api, target, owned, request.node)
         machine._hypothesis_internal_use_seed = _settings().seed  # what @hypothesis.seed sets: same run id, same walk
         try:

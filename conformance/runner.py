@@ -23,7 +23,7 @@ from conformance.errors import (
     UsageError,
 )
 from conformance.paths import APIS, PACKAGE_DIR, SUITE_DIR, spec_hashes
-from conformance.probe import ProbeError, probe
+from conformance.probe import NOT_SERVED, ProbeError, probe
 from conformance.settings import RunSettings
 from conformance.target import Target
 
@@ -56,14 +56,17 @@ def execute(run: RunSettings) -> int:
         assert run.base_url is not None
         if run.replay_dir is None:
             try:  # issue 19: the probe has the run's retry budget and its own module
-                probe(Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
-                             max_retries=run.retries, retry_budget=run.retry_budget), run.apis or list(APIS))
+                run.not_served = probe(Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
+                                              max_retries=run.retries, retry_budget=run.retry_budget),
+                                       run.apis or list(APIS))
             except ProbeError as exc:
                 raise ToolError(str(exc)) from None
         describe = "embedded reference" + (f" with fault {', '.join(run.faults)}" if run.faults else "")
         shown = f"cassettes {run.replay_dir}" if run.replay_dir else (describe if embedded else run.base_url)
         print(f"conformance {__version__}: target {shown} · "
               f"profile {run.profile} · run {run.run_id}", flush=True)
+        for reason in dict.fromkeys(NOT_SERVED[api] for api in run.not_served or ()):
+            print(f"not served: {reason}; its rules are reported not checked, not failed", flush=True)
         results_path = run.report_dir / "results.json"
         code = _pytest(run, results_path)
         interrupt.must_stop_run()  # issue 19: an interrupted run ends in one line (cli.run), not a report

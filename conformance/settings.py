@@ -75,6 +75,9 @@ class RunSettings:
     webhook_public_key: str | None = None
     #: How long an event scenario waits for each expected event.
     webhook_wait: float = 5.0
+    #: Selected APIs the start-up probe found absent (a v3-only or v4-only Badges target); their tests skip.
+    #: None: nobody probed (the plugin used on its own), so the suite asks the target itself.
+    not_served: list[str] | None = None
     extra_pytest_args: list[str] = field(default_factory=list)
 
     @property
@@ -124,6 +127,8 @@ class RunSettings:
         if self.webhook_public_key:
             args += ["--conformance-webhook-public-key", self.webhook_public_key]
         args += ["--conformance-webhook-wait", f"{self.webhook_wait:g}"]
+        if self.not_served is not None:
+            args.append(f"--conformance-not-served={','.join(self.not_served)}")
         return args
 
     @classmethod
@@ -156,6 +161,8 @@ class RunSettings:
             webhooks_listen=opt.conformance_webhooks_listen,
             webhook_public_key=opt.conformance_webhook_public_key,
             webhook_wait=opt.conformance_webhook_wait,
+            not_served=(None if opt.conformance_not_served is None
+                        else [api for api in opt.conformance_not_served.split(",") if api]),
         )
 
     @classmethod
@@ -180,6 +187,7 @@ class RunSettings:
             member_ids=list(manifest.get("member_ids", [])),
             read_only=bool(manifest.get("read_only")),
             disposable=bool(manifest.get("embedded")),
+            not_served=list(manifest.get("not_served", [])),
         )
 
     def target(self, base_url: str | None = None, **overrides: Any) -> Target:
@@ -195,4 +203,4 @@ class RunSettings:
         return {"faults": list(self.faults), "max_examples": self.max_examples, "quick": self.quick,
                 "apis": list(self.apis), "rules": list(self.rules), "keyword": self.keyword,
                 "read_only": self.read_only, "member_ids": list(self.member_ids),
-                "header_names": sorted(self.headers)}
+                "header_names": sorted(self.headers), "not_served": list(self.not_served or [])}

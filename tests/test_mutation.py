@@ -35,7 +35,7 @@ def test_every_fault_has_a_unique_name_a_known_rule_and_a_kind() -> None:
     assert len({fault.name for fault in FAULTS}) == len(FAULTS)
     for fault in FAULTS:
         assert rules.get(fault.rule)
-        assert fault.kind in ("bug", "hostile", "correct")
+        assert fault.kind in ("bug", "hostile", "correct", "partial")
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)

@@ -34,6 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
     group.addoption("--conformance-timeout", type=float, default=15.0, help="seconds to wait for each answer")
+    group.addoption("--conformance-not-served", metavar="API,...", default=None,
+                    help="APIs the target does not serve (their tests skip); default: the suite asks the target")
     group.addoption("--conformance-shard", metavar="K/N", type=parse_shard, default=None,
                     help="run the K-th of N deterministic slices of the selected tests")
     group.addoption("--conformance-retries", type=int, default=DEFAULT_RETRIES, help="429/503 retries per request")

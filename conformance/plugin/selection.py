@@ -29,6 +29,13 @@ def item_api(item: pytest.Item) -> str | None:
     return None
 
 
+def item_apis(item: pytest.Item) -> set[str]:
+    """Every API a test needs served: its own and those of its rules (an event test of v4 rules is a v4 test)."""
+    catalogue = rules.catalogue()
+    apis = {catalogue[rule_id].api for rule_id in rule_ids(item) if rule_id in catalogue} | {item_api(item)}
+    return {api for api in apis if api in APIS}
+
+
 FUZZ_MODULE = "test_fuzz.py"
 
 

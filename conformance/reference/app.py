@@ -135,7 +135,9 @@ def create_app(
                   declared=frozenset(all_faults()), events=events)
     if events is not None:
         events.faults = ctx.faults
-    routes = [route for module in API_MODULES for route in module.routes(ctx)]
+    left_out = {name for fault in ctx.faults for name in common.LEFT_OUT.get(fault, ())}
+    routes = [route for module in API_MODULES if module.__name__.rpartition(".")[2] not in left_out
+              for route in module.routes(ctx)]
     app = Starlette(
         routes=routes,
         middleware=[

@@ -44,7 +44,14 @@ FAULTS = (
     # issue 19: the documents say nothing about an empty query value; reading it as absent is correct too.
     Fault("query-empty-values-absent", "COMMON-3",
           "an empty query value (paging.limit=) is read as an absent parameter", kind="correct"),
+    # issue 18: one command works against a v3-only, a v4-only and a both implementation.
+    Fault("v3-not-served", "BADGE-1", "a Badges v4 implementation without v3: every /members/v3/badges route "
+          "answers 404", kind="partial"),
+    Fault("v4-not-served", "BADGE4-1", "a Badges v3 implementation without v4: every /badges/v4 route answers 404",
+          kind="partial"),
 )
+#: What each partial variant leaves out (`app.create_app` mounts the other API modules only).
+LEFT_OUT = {"v3-not-served": ("badges",), "v4-not-served": ("badges_v4", "assignments_v4")}
 #: Query parameters the documents define, per method (AMB-39 strict reading rejects every other one).
 DOCUMENTED_QUERY = {
     "GET": {"paging.limit", "paging.offset", "cursorPaging.limit", "cursorPaging.cursor"},

@@ -74,7 +74,7 @@ def print_summary(results: RunResults, written: list[Path], elapsed: float, inco
         for warning in result["warnings"]:
             message = f"{typed_actual(warning['message'])} ({result['nodeid']})"
             console.print(_line("WARN", "yellow", warning["rule"], message))
-    for rule_id, reason in sorted(results.not_checked().items(), key=lambda item: rules.sort_key(item[0])):
+    for rule_id, reason in results.not_checked_lines():
         console.print(_line("NOT CHECKED", "cyan", f"{rule_id}: {cli_flags(reason)}"))
     headline = verdict_headline(results, incomplete)
     style = {"CONFORMANT": "bold green", "NOT CONFORMANT": "bold red"}.get(headline, "bold magenta")

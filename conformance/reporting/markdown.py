@@ -56,7 +56,7 @@ def report_markdown(results: RunResults) -> str:
     out += [*(f"> {note}" for note in model.notes), ""] if model.notes else []
     out.append("Tests: " + " · ".join(f"{name}: {model.counts.get(name, 0)}"
                                       for name in ("pass", "warn", "fail", "error", "skip"))
-               + f" · rules not checked: {len(model.not_checked)}")
+               + f" · rules not checked: {model.not_checked_count}")
     out += ["", "## Rules by API", ""]
     for api, entries in model.rules.items():
         out += [f"### {api}", "", "| rule | verdict | statement | source |", "|---|---|---|---|"]
@@ -72,7 +72,7 @@ def report_markdown(results: RunResults) -> str:
     out += [f"- **{rule}**: {_cell(msg)} (`{test}`)" for rule, msg, test in model.warnings] or ["None."]
     out += ["", f"## Skipped tests ({len(model.skipped)})", ""]
     out += [f"- `{test}`: {_cell(why)}" for test, why in model.skipped] or ["None."]
-    out += ["", f"## Not checked ({len(model.not_checked)})", "",
+    out += ["", f"## Not checked ({model.not_checked_count})", "",
             "Rules whose tests ran, but no assertion that can fail in this profile did:", ""]
     out += [f"- **{rule}**: {_cell(reason)}" for rule, reason in model.not_checked] or ["None."]
     out += ["", *coverage_markdown(model)]

@@ -44,7 +44,8 @@ class ReportModel:
     warnings: list[tuple[str, str, str]]  # rule, message, test
     skipped: list[tuple[str, str]]  # test, reason
     sdk: list[dict[str, Any]]
-    not_checked: list[tuple[str, str]]  # rule, why no assertion that can fail ran for it
+    not_checked: list[tuple[str, str]]  # rule (or a folded range of a not-served API), why nothing checked it
+    not_checked_count: int  # rules, not lines
     sources: list[tuple[str, str, str]]  # key, what it is, url ("" for the seed files)
 
     @property
@@ -89,8 +90,8 @@ def build(results: RunResults) -> ReportModel:
         warnings=warnings,
         skipped=[(test, cli_flags(why)) for test, why in results.skipped()],
         sdk=[{**row, "skip_reason": cli_flags(row.get("skip_reason", ""))} for row in results.sdk_rows()],
-        not_checked=sorted(((r, cli_flags(why)) for r, why in unchecked.items()),
-                           key=lambda item: rules.sort_key(item[0])),
+        not_checked=[(r, cli_flags(why)) for r, why in results.not_checked_lines()],
+        not_checked_count=len(unchecked),
         sources=_sources({r.source for r in catalogue.values()}),
     )
 

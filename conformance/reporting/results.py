@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import rules
+from conformance.probe import NOT_SERVED
 
 #: Per test: worst first. A rule's verdict adds NOT_CHECKED: it had tests, but none could fail for it.
 VERDICT_ORDER = ("error", "fail", "warn", "pass", "skip")
@@ -44,6 +45,20 @@ class RunResults:
         """Rules that had tests in this run but no assertion that could fail ran for them, with the reason."""
         return {rule_id: reason for rule_id, (verdict, reason) in rule_judgements(self.results).items()
                 if verdict == NOT_CHECKED}
+
+    def not_checked_lines(self) -> list[tuple[str, str]]:
+        """`(rule, reason)` in catalogue order, except that the rules skipped because the target does not serve
+        their API fold into one `("BADGE-1 … BADGE-23 (23 rules)", reason)` line per absent API."""
+        lines: list[tuple[str, str]] = []
+        absent: dict[str, list[str]] = {}
+        for rule_id, reason in sorted(self.not_checked().items(), key=lambda item: rules.sort_key(item[0])):
+            served = next((why for why in NOT_SERVED.values() if reason.startswith(f"skipped: {why} (")), None)
+            if served is None:
+                lines.append((rule_id, reason))
+            else:
+                absent.setdefault(served, []).append(rule_id)
+        folded = [(_spans(ids), f"not served: {why}") for why, ids in absent.items()]
+        return folded + lines
 
     def traffic(self) -> list[list[Any]]:
         return [entry for result in self.results for entry in result.get("traffic", [])]
@@ -134,6 +149,15 @@ class RunResults:
             "skipped": [{"nodeid": nodeid, "reason": reason} for nodeid, reason in self.skipped()],
             "tests": self.results,
         }
+
+
+def _spans(ids: list[str]) -> str:
+    """`BADGE-1 … BADGE-23, COMMON-3 (24 rules)`: rule ids in catalogue order, a run of one prefix as a span."""
+    groups: dict[str, list[str]] = {}
+    for rule_id in ids:
+        groups.setdefault(rule_id.rpartition("-")[0], []).append(rule_id)
+    spans = [f"{g[0]} … {g[-1]}" if len(g) > 2 else ", ".join(g) for g in groups.values()]
+    return ", ".join(spans) + (f" ({len(ids)} rules)" if len(ids) > 1 else "")
 
 
 def rule_judgements(results: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:

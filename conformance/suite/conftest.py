@@ -15,13 +15,39 @@ from conformance.apis.rewards import (
     RewardsApi,
 )
 from conformance.apis.tiers import TiersApi
+from conformance.paths import APIS
 from conformance.plugin import RunSettings
+from conformance.plugin.selection import item_apis
+from conformance.probe import NOT_SERVED, ProbeError, probe
 from conformance.suite.support.sdk import Sdk
 from conformance.suite.support.tier_settings import SettingsGuard, guarded_settings
-from conformance.suite.v4_served import require_v4
 from conformance.target import Target
 from conformance.verdict import Expect
 from conformance.webhooks import EventLog, read_recording, write_recording
+
+_asked: dict[str, list[str]] = {}
+
+
+@pytest.fixture(autouse=True)
+def _only_served_apis(request: pytest.FixtureRequest, conformance_settings: RunSettings) -> None:
+    """A test of an API the target does not serve (a v3-only or v4-only Badges target) skips with one reason.
+
+    `conformance run` probes before the session and passes what it found; the plugin used on its own asks the
+    target here, once per base URL (a target the probe cannot judge is left to the tests themselves)."""
+    needed = item_apis(request.node)
+    if not needed:
+        return
+    not_served = conformance_settings.not_served
+    if not_served is None:
+        target: Target = request.getfixturevalue("target")
+        if target.base_url not in _asked:
+            try:
+                _asked[target.base_url] = probe(target, list(APIS))
+            except ProbeError:
+                _asked[target.base_url] = []
+        not_served = _asked[target.base_url]
+    for api in sorted(needed & set(not_served)):
+        pytest.skip(NOT_SERVED[api])
 
 
 @pytest.fixture
@@ -58,11 +84,6 @@ def rewards(target: Target) -> RewardsApi:
 @pytest.fixture
 def sdk(target: Target, expect: Expect) -> Sdk:
     return Sdk(target, expect)
-
-
-@pytest.fixture
-def v4_served(target: Target) -> None:
-    require_v4(target)
 
 
 @pytest.fixture

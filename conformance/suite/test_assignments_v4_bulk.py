@@ -37,8 +37,6 @@ from conformance.suite.support.members import skip_if_made_up_members_refused
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 
-pytestmark = pytest.mark.usefixtures("v4_served")
-
 
 # ASSIGN-9 .. ASSIGN-12: bulk ------------------------------------------------------------------------
 def check_bulk(expect: Expect, answer: Exchange, size: int, rule: str) -> list[dict[str, Any]]:

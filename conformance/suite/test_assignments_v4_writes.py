@@ -36,8 +36,6 @@ from conformance.suite.support.ids import GUID
 from conformance.suite.support.members import member_ids, skip_if_made_up_members_refused
 from conformance.verdict import Expect
 
-pytestmark = pytest.mark.usefixtures("v4_served")
-
 
 # ASSIGN-1 .. ASSIGN-5: create ------------------------------------------------------------------------
 @pytest.mark.rule("ASSIGN-1")

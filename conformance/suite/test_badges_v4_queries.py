@@ -29,8 +29,6 @@ from conformance.suite.support.badges_v4 import (
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 
-pytestmark = pytest.mark.usefixtures("v4_served")
-
 
 # BADGE4-18 .. BADGE4-24: query ---------------------------------------------------------------------
 @pytest.mark.rule("BADGE4-18")

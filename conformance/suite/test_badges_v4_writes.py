@@ -28,8 +28,6 @@ from conformance.suite.support.members import member_ids, skip_if_made_up_member
 from conformance.target import Exchange
 from conformance.verdict import Expect
 
-pytestmark = pytest.mark.usefixtures("v4_served")
-
 
 # BADGE4-1 .. BADGE4-9: create ------------------------------------------------------------------------
 @pytest.mark.rule("BADGE4-1")

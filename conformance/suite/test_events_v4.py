@@ -21,7 +21,6 @@ from conformance.suite.support.events import (
     ok_body,
 )
 from conformance.suite.support.members import member_ids, skip_if_made_up_members_refused
-from conformance.suite.v4_served import require_v4
 from conformance.target import Target
 from conformance.verdict import Expect
 from conformance.webhooks import (
@@ -35,7 +34,6 @@ from conformance.webhooks import (
 def test_badge_v4_writes_emit_created_updated_deleted(target: Target, owned: Owned, expect: Expect, unique: Unique,
                                                       log: EventLog) -> None:
     """Whatever else arrives about the badge (AMB4-8: V6/V7 may emit updated too) is judged by the same shape."""
-    require_v4(target)
     rule = "BADGE4-29"
     story = arrived(log, badge4_story(target, owned, expect, unique, rule))
     for delivery in crud_events_carry_the_entity(story, expect, rule, revision_must=False):
@@ -46,7 +44,6 @@ def test_badge_v4_writes_emit_created_updated_deleted(target: Target, owned: Own
 @pytest.mark.rule("ASSIGN-17")
 def test_assignment_create_and_delete_emit_events(target: Target, owned: Owned, expect: Expect, unique: Unique,
                                                   log: EventLog, conformance_settings: RunSettings) -> None:
-    require_v4(target)
     badge = create_badge(BadgesV4Api(target), owned, expect, unique)
     members = member_ids(conformance_settings, unique, 1)
     assignments = AssignmentsV4Api(target)
@@ -63,7 +60,6 @@ def test_assignment_create_and_delete_emit_events(target: Target, owned: Owned, 
 def test_bulk_assignment_create_and_delete_emit_one_event_per_item(
         target: Target, owned: Owned, expect: Expect, unique: Unique, log: EventLog,
         conformance_settings: RunSettings) -> None:
-    require_v4(target)
     badge = create_badge(BadgesV4Api(target), owned, expect, unique)
     members = member_ids(conformance_settings, unique, 2)
     assignments = AssignmentsV4Api(target)
