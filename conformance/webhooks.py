@@ -72,8 +72,9 @@ class Receiver:
             self._server.server_address = reserved.getsockname()
             self._server.server_activate()
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="conformance-receiver",
-                                        daemon=True)
+        # shutdown() waits for the loop to notice; the default half-second poll was half a second of every run
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="conformance-receiver", daemon=True)
 
     @property
     def url(self) -> str:
