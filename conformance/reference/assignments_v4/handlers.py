@@ -28,8 +28,8 @@ from conformance.reference.assignments_v4.validation import (
 )
 from conformance.reference.assignments_v4.wire import bulk_metadata, item_metadata
 from conformance.reference.badges_v4.query import check_filter, cursor_page, parse_query
-from conformance.reference.badges_v4.validation import _field, guid_path
-from conformance.reference.errors import ApiError, Violations, invalid, not_found
+from conformance.reference.badges_v4.validation import guid_path
+from conformance.reference.errors import ApiError, Violations, invalid, not_found, violation
 from conformance.reference.http import context, ok, read_json
 
 
@@ -52,14 +52,14 @@ async def bulk_create(request: Request) -> Response:
     raw = body.get("badgeAssignments")
     size_ok = isinstance(raw, list) and 1 <= len(raw) <= MAX_BULK
     if not size_ok and not (ctx.fault("assign4-bulk-empty-accepted") and raw == []):
-        raise invalid([_field("badgeAssignments", f"must hold 1 to {MAX_BULK} items", "ARRAY_SIZE")])
+        raise invalid([violation("badgeAssignments", f"must hold 1 to {MAX_BULK} items", "ARRAY_SIZE")])
     assert isinstance(raw, list)
     v = Violations()
     pairs = [pair(ctx, v, item, f"badgeAssignments[{i}]") for i, item in enumerate(raw)]
     v.raise_if_any()  # ASSIGN-10: an invalid item rejects the whole request, nothing is created
     members_known(ctx, pairs, "badgeAssignments.memberId")
     if not isinstance(body.get("returnEntity", False), bool):
-        raise invalid([_field("returnEntity", "must be a boolean")])
+        raise invalid([violation("returnEntity", "must be a boolean")])
     returned = body.get("returnEntity") is True or ctx.fault("assign4-bulk-item-always")
     results = []
     with ctx.store.transaction():
@@ -146,7 +146,7 @@ async def update_tags_by_filter(request: Request) -> Response:
     ctx = context(request)
     body = await read_json(request)
     if not isinstance(body.get("filter"), dict):
-        raise invalid([_field("filter", "is required (an empty filter means every assignment)",
+        raise invalid([violation("filter", "is required (an empty filter means every assignment)",
                               "REQUIRED_FIELD")])
     assign, unassign = tag_lists(ctx, body)
     with ctx.store.transaction():

@@ -13,8 +13,7 @@ from typing import Any
 from conformance.reference import badges as v3
 from conformance.reference.badges_v4.model import ASSIGNMENT
 from conformance.reference.badges_v4.query import matches, sort_docs
-from conformance.reference.badges_v4.validation import _field
-from conformance.reference.errors import conflict, invalid, not_found
+from conformance.reference.errors import conflict, invalid, not_found, violation
 from conformance.reference.events_v4 import emit_assignment
 from conformance.reference.http import Context, is_guid
 
@@ -66,7 +65,7 @@ def create_one(ctx: Context, pair: tuple[str, str], client: dict[str, Any],
     badge_id, member_id = pair
     if store.get(v3.BADGE, badge_id) is None and not ctx.fault("assign4-unknown-badge-accepted"):
         if ctx.fault("assign4-unknown-badge-400"):
-            raise invalid([_field("badgeAssignment.badgeId", "no such badge")])
+            raise invalid([violation("badgeAssignment.badgeId", "no such badge")])
         raise not_found("badge", badge_id)
     docs = reconcile(ctx)
     existing = [d for d in docs if (d["badgeId"], d["memberId"]) == pair]

@@ -8,8 +8,7 @@ from starlette.requests import Request
 
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
-from conformance.reference.badges_v4.validation import _field
-from conformance.reference.errors import Violations, invalid
+from conformance.reference.errors import Violations, invalid, violation
 from conformance.reference.http import Context, is_guid
 
 MAX_BULK = 100
@@ -60,7 +59,7 @@ def pair(ctx: Context, v: Violations, raw: Any, where: str) -> tuple[str, str] |
 def ids(raw: Any, field: str) -> list[str]:
     """1 to 100 assignment ids, each a GUID."""
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BULK:
-        raise invalid([_field(field, f"must hold 1 to {MAX_BULK} ids", "ARRAY_SIZE")])
+        raise invalid([violation(field, f"must hold 1 to {MAX_BULK} ids", "ARRAY_SIZE")])
     v = Violations()
     for index, item in enumerate(raw):
         if not is_guid(item):
@@ -75,10 +74,10 @@ def members_known(ctx: Context, pairs: list[tuple[str, str] | None], where: str)
         return
     strangers = [p[1] for p in pairs if p is not None and p[1] not in v3.KNOWN_MEMBERS]
     if strangers:
-        raise invalid([_field(where, f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
+        raise invalid([violation(where, f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
 
 
 def sdk_query_check(ctx: Context, request: Request) -> None:
     if ctx.fault("assign4-sdk-query-param-rejected") and request.query_params:
         name = next(iter(request.query_params))
-        raise invalid([_field(name, "is not a parameter of this operation")])
+        raise invalid([violation(name, "is not a parameter of this operation")])

@@ -11,7 +11,7 @@ from conformance.reference.badges_v4.faults import FAULTS
 from conformance.reference.badges_v4.model import ASSIGNMENT, EXTRA, PREFIX
 from conformance.reference.badges_v4.query import check_filter, cursor_page, matches, parse_query, sort_docs
 from conformance.reference.badges_v4.routes import routes
-from conformance.reference.badges_v4.validation import _field, guid_path
+from conformance.reference.badges_v4.validation import guid_path
 
-__all__ = ["ASSIGNMENT", "EXTRA", "FAULTS", "PREFIX", "_field", "check_filter", "cursor_page", "guid_path",
+__all__ = ["ASSIGNMENT", "EXTRA", "FAULTS", "PREFIX", "check_filter", "cursor_page", "guid_path",
            "matches", "parse_query", "routes", "sort_docs"]

@@ -22,9 +22,9 @@ from conformance.reference.badges_v4.model import (
     slug_for,
 )
 from conformance.reference.badges_v4.query import cursor_page, matches, offset_page, parse_query, sort_docs
-from conformance.reference.badges_v4.validation import _field, badge_fields, guid_path, order_ids, sdk_query_check
+from conformance.reference.badges_v4.validation import badge_fields, guid_path, order_ids, sdk_query_check
 from conformance.reference.badges_v4.wire import render
-from conformance.reference.errors import Violations, invalid, revision_mismatch
+from conformance.reference.errors import Violations, invalid, revision_mismatch, violation
 from conformance.reference.events_v4 import emit_assignment, emit_badge
 from conformance.reference.http import Context, context, is_guid, ok, read_json, revision_of
 
@@ -135,7 +135,7 @@ async def query_badges(request: Request) -> Response:
     body = await read_json(request)
     query = parse_query(body, flat_allowed=not ctx.fault("badge4-flat-query-rejected"))
     if query.get("paging") is not None and query.get("cursorPaging") is not None:
-        raise invalid([_field("query.paging", "send either paging or cursorPaging")])
+        raise invalid([violation("query.paging", "send either paging or cursorPaging")])
     if query.get("paging") is None:
         badges, metadata = cursor_page(ctx, query, partial(_matching, ctx), FIELDS, None)
     else:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reference import badges as v3
-from conformance.reference.badges_v4.validation import _field, guid_path
-from conformance.reference.errors import invalid, not_found
+from conformance.reference.badges_v4.validation import guid_path
+from conformance.reference.errors import invalid, not_found, violation
 from conformance.reference.http import Context
 
 PREFIX = "/badges/v4/badges"
@@ -27,7 +27,7 @@ def load(ctx: Context, badge_id: str) -> dict[str, Any]:
     badge = ctx.store.get(v3.BADGE, badge_id)
     if badge is None:
         if ctx.fault("badge4-unknown-id-400"):
-            raise invalid([_field("badgeId", "no such badge")])
+            raise invalid([violation("badgeId", "no such badge")])
         raise not_found("badge", badge_id)
     return badge
 

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.reference import validation as check
-from conformance.reference.badges_v4.validation import _field
-from conformance.reference.errors import Violations, invalid
+from conformance.reference.errors import Violations, invalid, violation
 from conformance.reference.http import INT32_MAX, Context
 
 MAX_LIMIT = 100
@@ -25,10 +24,10 @@ def parse_query(body: dict[str, Any], *, flat_allowed: bool) -> dict[str, Any]:
     if query is None:
         flat: dict[str, Any] = {k: body[k] for k in ("filter", "sort", "cursorPaging", "paging") if k in body}
         if flat and not flat_allowed:
-            raise invalid([_field("query", "wrap filter, sort and paging in `query`")])
+            raise invalid([violation("query", "wrap filter, sort and paging in `query`")])
         return flat
     if not isinstance(query, dict):
-        raise invalid([_field("query", "must be an object")])
+        raise invalid([violation("query", "must be an object")])
     return query
 
 
@@ -37,27 +36,27 @@ def check_filter(value: Any, where: str, fields: tuple[str, ...]) -> dict[str, A
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise invalid([_field(where, "must be an object")])
+        raise invalid([violation(where, "must be an object")])
     for key, cond in value.items():
         if key in ("$and", "$or"):
             if not isinstance(cond, list):
-                raise invalid([_field(f"{where}.{key}", "must be an array")])
+                raise invalid([violation(f"{where}.{key}", "must be an array")])
             for index, part in enumerate(cond):
                 check_filter(part, f"{where}.{key}[{index}]", fields)
         elif key == "$not":
             check_filter(cond, f"{where}.$not", fields)
         elif key not in fields:
-            raise invalid([_field(f"{where}.{key}", f"filtering is supported on {', '.join(fields)}")])
+            raise invalid([violation(f"{where}.{key}", f"filtering is supported on {', '.join(fields)}")])
         elif isinstance(cond, dict):
             for op, arg in cond.items():
                 if op in ("$in", "$nin", "$hasSome") and not isinstance(arg, list):
-                    raise invalid([_field(f"{where}.{key}.{op}", "must be an array")])
+                    raise invalid([violation(f"{where}.{key}.{op}", "must be an array")])
                 if op == "$startsWith" and not isinstance(arg, str):
-                    raise invalid([_field(f"{where}.{key}.{op}", "must be a string")])
+                    raise invalid([violation(f"{where}.{key}.{op}", "must be a string")])
                 if op == "$exists" and not isinstance(arg, bool):
-                    raise invalid([_field(f"{where}.{key}.{op}", "must be a boolean")])
+                    raise invalid([violation(f"{where}.{key}.{op}", "must be a boolean")])
                 if op not in ("$eq", "$ne", "$in", "$nin", "$hasSome", "$startsWith", "$exists"):
-                    raise invalid([_field(f"{where}.{key}.{op}", "unsupported operator")])
+                    raise invalid([violation(f"{where}.{key}.{op}", "unsupported operator")])
     return value
 
 
@@ -101,17 +100,17 @@ def check_sort(ctx: Context, value: Any, fields: tuple[str, ...], max_entries: i
     if value is None:
         return []
     if not isinstance(value, list):
-        raise invalid([_field("query.sort", "must be an array")])
+        raise invalid([violation("query.sort", "must be an array")])
     if max_entries is not None and len(value) > max_entries:
-        raise invalid([_field("query.sort", f"must have at most {max_entries} entries", "ARRAY_SIZE")])
+        raise invalid([violation("query.sort", f"must have at most {max_entries} entries", "ARRAY_SIZE")])
     keys = []
     for index, item in enumerate(value):
         name = item.get("fieldName") if isinstance(item, dict) else None
         order = (item.get("order") or "ASC") if isinstance(item, dict) else None
         if name not in fields:
-            raise invalid([_field(f"query.sort[{index}].fieldName", f"must be one of {', '.join(fields)}")])
+            raise invalid([violation(f"query.sort[{index}].fieldName", f"must be one of {', '.join(fields)}")])
         if order not in ("ASC", "DESC") or (order == "DESC" and ctx.fault("badge4-desc-rejected")):
-            raise invalid([_field(f"query.sort[{index}].order", "must be ASC", "ENUM")])
+            raise invalid([violation(f"query.sort[{index}].order", "must be ASC", "ENUM")])
         keys.append((str(name), order == "DESC"))
     return keys
 
@@ -134,13 +133,13 @@ def encode_cursor(state: dict[str, Any]) -> str:
 def decode_cursor(cursor: Any, where: str) -> dict[str, Any]:
     """The query a cursor continues (filter, sort, offset): follow-up requests carry only the cursor."""
     if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
-        raise invalid([_field(where, f"must be a string of at most {MAX_CURSOR} characters")])
+        raise invalid([violation(where, f"must be a string of at most {MAX_CURSOR} characters")])
     try:
         state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, UnicodeDecodeError):
         state = None
     if not isinstance(state, dict) or not isinstance(state.get("offset"), int) or state["offset"] < 0:
-        raise invalid([_field(where, "is not a cursor this server issued")])
+        raise invalid([violation(where, "is not a cursor this server issued")])
     return state
 
 
@@ -157,7 +156,7 @@ def cursor_page(ctx: Context, query: dict[str, Any], docs: Docs, fields: tuple[s
     """One cursor page over `docs(filter, sort)`; the cursor carries filter, sort and offset (BADGE4-20)."""
     paging = query.get("cursorPaging", {}) if query.get("cursorPaging") is not None else {}
     if not isinstance(paging, dict):
-        raise invalid([_field("query.cursorPaging", "must be an object")])
+        raise invalid([violation("query.cursorPaging", "must be an object")])
     limit = limit_of(paging.get("limit"), "query.cursorPaging.limit")
     if paging.get("cursor") is not None and paging.get("cursor") != "":  # `{}` or 0 is no cursor, but wrong
         state = decode_cursor(paging["cursor"], "query.cursorPaging.cursor")
@@ -187,7 +186,7 @@ def offset_page(ctx: Context, query: dict[str, Any], docs: Docs,
     """AMB4-2: the SDK builder's `paging {offset, limit}`, answered with `total` so `.next()` works."""
     paging = query["paging"]
     if not isinstance(paging, dict):
-        raise invalid([_field("query.paging", "must be an object")])
+        raise invalid([violation("query.paging", "must be an object")])
     limit = limit_of(paging.get("limit"), "query.paging.limit")
     v = Violations()
     offset = check.integer(v, paging.get("offset"), "query.paging.offset", minimum=0, maximum=INT32_MAX) or 0

@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
-from conformance.reference.errors import Violations, invalid
+from conformance.reference.errors import Violations, invalid, violation
 from conformance.reference.http import Context, is_guid
 
 MAX_TITLE = 50
@@ -16,21 +16,17 @@ MAX_DESCRIPTION = 1500
 MAX_ORDER = 100
 
 
-def _field(name: str, description: str, rule: str = "INVALID_ARGUMENT") -> dict[str, Any]:
-    return {"field": name, "description": description, "violatedRule": rule, "ruleName": "VALIDATION_ERROR"}
-
-
 def guid_path(value: str, name: str) -> str:
     """COMMON-4: a malformed path id is a 400."""
     if not is_guid(value):
-        raise invalid([_field(name, "must be a GUID", "FORMAT")])
+        raise invalid([violation(name, "must be a GUID", "FORMAT")])
     return value
 
 
 def sdk_query_check(ctx: Context, request: Request) -> None:
     if ctx.fault("badge4-sdk-query-param-rejected") and request.query_params:
         name = next(iter(request.query_params))
-        raise invalid([_field(name, "is not a parameter of this operation")])
+        raise invalid([violation(name, "is not a parameter of this operation")])
 
 
 def _icon(v: Violations, raw: Any) -> dict[str, Any] | None:
@@ -82,7 +78,7 @@ def badge_fields(ctx: Context, v: Violations, raw: dict[str, Any], *, creating: 
 def order_ids(raw: Any) -> list[str]:
     """The badge ids of a display order: 1 to 100 GUIDs, none repeated."""
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ORDER:
-        raise invalid([_field("ids", f"must hold 1 to {MAX_ORDER} badge ids", "ARRAY_SIZE")])
+        raise invalid([violation("ids", f"must hold 1 to {MAX_ORDER} badge ids", "ARRAY_SIZE")])
     v = Violations()
     for index, badge_id in enumerate(raw):
         if not is_guid(badge_id):
