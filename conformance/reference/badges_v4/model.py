@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reference import badges as v3
+from conformance.reference.badges.model import slugify, taken_slugs, unique_slug
 from conformance.reference.badges_v4.validation import guid_path
 from conformance.reference.errors import invalid, not_found, violation
 from conformance.reference.http import Context
@@ -35,8 +36,7 @@ def load(ctx: Context, badge_id: str) -> dict[str, Any]:
 def slug_for(ctx: Context, title: str, except_id: str | None = None) -> str:
     if ctx.fault("badge4-slug-keeps-case"):
         return title.replace(" ", "-")
-    taken = {b["slug"] for b in ctx.store.all(v3.BADGE) if b["id"] != except_id}
-    return v3._unique_slug(v3.slugify(title), taken)
+    return unique_slug(slugify(title), taken_slugs(ctx, except_id))
 
 
 def held_revision(ctx: Context, badge_id: str) -> int:
