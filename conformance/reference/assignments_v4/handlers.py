@@ -23,12 +23,11 @@ from conformance.reference.assignments_v4.validation import (
     ids,
     members_known,
     pair,
-    sdk_query_check,
     tag_lists,
 )
 from conformance.reference.assignments_v4.wire import bulk_metadata, item_metadata
 from conformance.reference.badges_v4.query import check_filter, cursor_page, parse_query
-from conformance.reference.badges_v4.validation import guid_path
+from conformance.reference.badges_v4.validation import guid_path, query_parameters_refused
 from conformance.reference.errors import ApiError, Violations, invalid, not_found, violation
 from conformance.reference.http import context, ok, read_json
 
@@ -92,7 +91,7 @@ async def query(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     ctx = context(request)
-    sdk_query_check(ctx, request)
+    query_parameters_refused(request, ctx.fault("assign4-sdk-query-param-rejected"))
     assignment_id = guid_path(request.path_params["assignment_id"], "badgeAssignmentId")
     with ctx.store.transaction():
         if delete_one(ctx, assignment_id) is None:

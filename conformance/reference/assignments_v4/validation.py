@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
 from conformance.reference.errors import Violations, invalid, violation
@@ -76,8 +74,3 @@ def members_known(ctx: Context, pairs: list[tuple[str, str] | None], where: str)
     if strangers:
         raise invalid([violation(where, f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
 
-
-def sdk_query_check(ctx: Context, request: Request) -> None:
-    if ctx.fault("assign4-sdk-query-param-rejected") and request.query_params:
-        name = next(iter(request.query_params))
-        raise invalid([violation(name, "is not a parameter of this operation")])

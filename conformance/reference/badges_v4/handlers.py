@@ -22,7 +22,7 @@ from conformance.reference.badges_v4.model import (
     slug_for,
 )
 from conformance.reference.badges_v4.query import cursor_page, matches, offset_page, parse_query, sort_docs
-from conformance.reference.badges_v4.validation import badge_fields, guid_path, order_ids, sdk_query_check
+from conformance.reference.badges_v4.validation import badge_fields, guid_path, order_ids, query_parameters_refused
 from conformance.reference.badges_v4.wire import render
 from conformance.reference.errors import Violations, invalid, revision_mismatch, violation
 from conformance.reference.events_v4 import emit_assignment, emit_badge
@@ -56,7 +56,7 @@ async def create_badge(request: Request) -> Response:
 
 async def get_badge(request: Request) -> Response:
     ctx = context(request)
-    sdk_query_check(ctx, request)
+    query_parameters_refused(request, ctx.fault("badge4-sdk-query-param-rejected"))
     badge = render(ctx, load(ctx, request.path_params["badge_id"]))
     if ctx.fault("badge4-get-first-revision"):
         badge["revision"] = "1"
@@ -106,7 +106,7 @@ async def update_badge(request: Request) -> Response:
 async def delete_badge(request: Request) -> Response:
     ctx = context(request)
     store = ctx.store
-    sdk_query_check(ctx, request)
+    query_parameters_refused(request, ctx.fault("badge4-sdk-query-param-rejected"))
     badge_id = request.path_params["badge_id"]
     with store.transaction():
         gone = render(ctx, load(ctx, badge_id))

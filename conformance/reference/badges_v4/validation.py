@@ -23,8 +23,10 @@ def guid_path(value: str, name: str) -> str:
     return value
 
 
-def sdk_query_check(ctx: Context, request: Request) -> None:
-    if ctx.fault("badge4-sdk-query-param-rejected") and request.query_params:
+def query_parameters_refused(request: Request, refused: bool) -> None:
+    """The AMB-39 strict reading (a hostile variant of Badges and Badge Assignments v4): a query parameter the
+    operation does not define, such as the SDK's repeated ?badgeId=, is a 400."""
+    if refused and request.query_params:
         name = next(iter(request.query_params))
         raise invalid([violation(name, "is not a parameter of this operation")])
 
