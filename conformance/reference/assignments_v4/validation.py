@@ -7,7 +7,7 @@ from typing import Any
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
 from conformance.reference.errors import Violations, invalid, violation
-from conformance.reference.http import Context, is_guid
+from conformance.reference.http import Context
 
 MAX_BULK = 100
 MAX_TAGS = 100
@@ -59,9 +59,7 @@ def ids(raw: Any, field: str) -> list[str]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_BULK:
         raise invalid([violation(field, f"must hold 1 to {MAX_BULK} ids", "ARRAY_SIZE")])
     v = Violations()
-    for index, item in enumerate(raw):
-        if not is_guid(item):
-            v.add(f"{field}[{index}]", "must be a GUID", "FORMAT")
+    check.guid_items(v, raw, field)
     v.raise_if_any()
     return list(raw)
 

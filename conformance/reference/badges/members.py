@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from conformance.reference import validation as check
 from conformance.reference.badges.model import (
     ASSIGNED,
     BADGE,
@@ -22,6 +23,7 @@ from conformance.reference.badges.model import (
     strip_member,
 )
 from conformance.reference.badges.validation import (
+    distinct_badge_ids,
     guid_path,
     limit_and_offset,
     max_limit,
@@ -30,7 +32,7 @@ from conformance.reference.badges.validation import (
 )
 from conformance.reference.badges.wire import in_order, render, reply
 from conformance.reference.errors import Violations, invalid, not_found, violation
-from conformance.reference.http import INT32_MAX, context, is_guid, query_int, read_json
+from conformance.reference.http import INT32_MAX, context, query_int, read_json
 
 
 async def list_members(request: Request) -> Response:
@@ -107,9 +109,7 @@ async def member_badges(request: Request) -> Response:
         raise invalid([violation("memberIds", "must hold 1 to 100 member ids", "ARRAY_SIZE")])
     assert isinstance(raw, list)
     v = Violations()
-    for index, member in enumerate(raw):
-        if not is_guid(member):
-            v.add(f"memberIds[{index}]", "must be a GUID", "FORMAT")
+    check.guid_items(v, raw, "memberIds")
     v.raise_if_any()
     existing = {b["id"] for b in store.all(BADGE)}
     if ctx.fault("badge-delete-keeps-assignments"):
@@ -148,13 +148,7 @@ async def display_order(request: Request) -> Response:
     raw = body.get("badgeIds")
     if not isinstance(raw, list) or (not raw and not ctx.fault("badge-order-empty-accepted")):
         raise invalid([violation("badgeIds", "must contain at least one badge id", "ARRAY_SIZE")])
-    v = Violations()
-    for index, badge_id in enumerate(raw):
-        if not is_guid(badge_id):
-            v.add(f"badgeIds[{index}]", "must be a GUID", "FORMAT")
-    if not v and len(set(raw)) != len(raw):
-        v.add("badgeIds", "must not repeat a badge id")
-    v.raise_if_any()
+    distinct_badge_ids(raw, "badgeIds")
     if ctx.fault("badge-order-partially-applied"):  # moves each badge as it is found
         known = []
         for badge_id in raw:

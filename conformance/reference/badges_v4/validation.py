@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from conformance.reference import badges as v3
 from conformance.reference import validation as check
+from conformance.reference.badges.validation import distinct_badge_ids
 from conformance.reference.errors import Violations, invalid, violation
 from conformance.reference.http import Context, is_guid
 
@@ -81,11 +82,4 @@ def order_ids(raw: Any) -> list[str]:
     """The badge ids of a display order: 1 to 100 GUIDs, none repeated."""
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ORDER:
         raise invalid([violation("ids", f"must hold 1 to {MAX_ORDER} badge ids", "ARRAY_SIZE")])
-    v = Violations()
-    for index, badge_id in enumerate(raw):
-        if not is_guid(badge_id):
-            v.add(f"ids[{index}]", "must be a GUID", "FORMAT")
-    if not v and len(set(raw)) != len(raw):
-        v.add("ids", "must not repeat a badge id")
-    v.raise_if_any()
-    return raw
+    return distinct_badge_ids(raw, "ids")
