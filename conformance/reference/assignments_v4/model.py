@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reference import badges as v3
+from conformance.reference.badges.model import badge_ids
 from conformance.reference.badges_v4.model import ASSIGNMENT
 from conformance.reference.badges_v4.query import matches, sort_docs
 from conformance.reference.errors import conflict, invalid, not_found, violation
@@ -27,17 +28,11 @@ def empty_tags() -> dict[str, Any]:
     return {"privateTags": {"tagIds": []}, "tags": {"tagIds": []}}
 
 
-def badge_ids(ctx: Context) -> list[str]:
-    ids = [b["id"] for b in ctx.store.all(v3.BADGE)]
-    if ctx.fault("badge4-delete-keeps-assignments"):
-        ids += [o["id"] for o in ctx.store.all(v3.ORPHAN)]
-    return ids
-
-
 def reconcile(ctx: Context) -> list[dict[str, Any]]:
     """Bring the assignment documents in step with the v3 links (call inside a transaction)."""
     store = ctx.store
-    links = [(b, m) for b in badge_ids(ctx) for m in store.rights(v3.ASSIGNED, b)]
+    badges = badge_ids(ctx, orphans=ctx.fault("badge4-delete-keeps-assignments"))
+    links = [(b, m) for b in badges for m in store.rights(v3.ASSIGNED, b)]
     linked = set(links)
     kept: list[dict[str, Any]] = []
     for doc in store.all(ASSIGNMENT):

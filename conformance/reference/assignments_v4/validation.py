@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.reference import badges as v3
 from conformance.reference import validation as check
+from conformance.reference.badges.model import refuse_strangers
 from conformance.reference.errors import Violations, invalid, violation
 from conformance.reference.http import Context
 
@@ -66,9 +66,6 @@ def ids(raw: Any, field: str) -> list[str]:
 
 def members_known(ctx: Context, pairs: list[tuple[str, str] | None], where: str) -> None:
     """AMB-34 variant: a site that knows its members refuses made-up ones."""
-    if not ctx.fault("assign4-unknown-members-rejected"):
-        return
-    strangers = [p[1] for p in pairs if p is not None and p[1] not in v3.KNOWN_MEMBERS]
-    if strangers:
-        raise invalid([violation(where, f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
+    if ctx.fault("assign4-unknown-members-rejected"):
+        refuse_strangers([p[1] for p in pairs if p is not None], where)
 

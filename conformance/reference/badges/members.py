@@ -12,14 +12,14 @@ from conformance.reference.badges.model import (
     ASSIGNED,
     BADGE,
     EXTRA,
-    KNOWN_MEMBERS,
     MAX_MEMBERS_LOOKUP,
-    ORPHAN,
     REMOVED,
     assigned,
+    badge_ids,
     guid_prefix,
     load,
     member_count,
+    refuse_strangers,
     strip_member,
 )
 from conformance.reference.badges.validation import (
@@ -59,9 +59,8 @@ async def assign(request: Request) -> Response:
         for member in guid_prefix(body.get("memberIds")):
             store.link(ASSIGNED, badge_id, member)
     members = member_ids(ctx, body.get("memberIds"), "memberIds")
-    strangers = [m for m in members if m not in KNOWN_MEMBERS]
-    if ctx.fault("badge-unknown-members-rejected") and strangers:  # AMB-34
-        raise invalid([violation("memberIds", f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
+    if ctx.fault("badge-unknown-members-rejected"):  # AMB-34
+        refuse_strangers(members, "memberIds")
     with store.transaction():
         load(ctx, badge_id)
         for member in members:
@@ -111,24 +110,19 @@ async def member_badges(request: Request) -> Response:
     v = Violations()
     check.guid_items(v, raw, "memberIds")
     v.raise_if_any()
-    existing = {b["id"] for b in store.all(BADGE)}
-    if ctx.fault("badge-delete-keeps-assignments"):
-        existing |= {o["id"] for o in store.all(ORPHAN)}
+    existing = set(badge_ids(ctx, orphans=ctx.fault("badge-delete-keeps-assignments")))
     entries = []
     for member in dict.fromkeys(raw):
-        badge_ids = [b for b in store.lefts(ASSIGNED, member) if b in existing]
+        held = [b for b in store.lefts(ASSIGNED, member) if b in existing]
         if ctx.fault("badge-member-badges-missing"):
-            badge_ids = badge_ids[:-1]
-        entries.append({"memberId": member, "badgeIds": in_order(ctx, badge_ids)})
+            held = held[:-1]
+        entries.append({"memberId": member, "badgeIds": in_order(ctx, held)})
     return reply(ctx, {"memberBadgeIds": in_order(ctx, entries)})
 
 
 async def counts(request: Request) -> Response:
     ctx = context(request)
-    store = ctx.store
-    ids = [b["id"] for b in store.all(BADGE)]
-    if ctx.fault("badge-delete-keeps-assignments"):
-        ids += [o["id"] for o in store.all(ORPHAN)]
+    ids = badge_ids(ctx, orphans=ctx.fault("badge-delete-keeps-assignments"))
     entries: list[dict[str, Any]] = []
     tallies = [member_count(ctx, badge_id) for badge_id in ids]
     if ctx.fault("badge-counts-misattributed"):  # an off-by-one join of badges and their tallies
