@@ -25,7 +25,7 @@ from conformance.reference.assignments_v4.validation import (
     pair,
     tag_lists,
 )
-from conformance.reference.assignments_v4.wire import bulk_metadata, item_metadata
+from conformance.reference.assignments_v4.wire import bulk_answer, item_metadata, not_found_item
 from conformance.reference.badges_v4.query import check_filter, cursor_page, parse_query
 from conformance.reference.badges_v4.validation import guid_path, query_parameters_refused
 from conformance.reference.errors import ApiError, Violations, invalid, not_found, violation
@@ -74,7 +74,7 @@ async def bulk_create(request: Request) -> Response:
             if returned:
                 result["item"] = doc
             results.append(result)
-    return ok({"results": results, "bulkActionMetadata": bulk_metadata(ctx, results)})
+    return bulk_answer(ctx, results)
 
 
 async def query(request: Request) -> Response:
@@ -113,14 +113,13 @@ async def bulk_delete(request: Request) -> Response:
         for index, assignment_id in enumerate(wanted):
             doc = delete_one(ctx, assignment_id, index)
             if doc is None:
-                error = ("NOT_FOUND", f"badge assignment {assignment_id} not found")
-                results.append({"itemMetadata": item_metadata(index, assignment_id, error)})
+                results.append(not_found_item(index, assignment_id))
                 continue
             result: dict[str, Any] = {"itemMetadata": item_metadata(index, assignment_id)}
             if ctx.fault("assign4-bulk-delete-item"):
                 result["item"] = doc
             results.append(result)
-    return ok({"results": results, "bulkActionMetadata": bulk_metadata(ctx, results)})
+    return bulk_answer(ctx, results)
 
 
 async def update_tags(request: Request) -> Response:
@@ -133,12 +132,11 @@ async def update_tags(request: Request) -> Response:
         docs = {d["id"]: d for d in reconcile(ctx)}
         for index, assignment_id in enumerate(wanted):
             if assignment_id not in docs:
-                error = ("NOT_FOUND", f"badge assignment {assignment_id} not found")
-                results.append({"itemMetadata": item_metadata(index, assignment_id, error)})
+                results.append(not_found_item(index, assignment_id))
                 continue
             retag(ctx, docs[assignment_id], assign, unassign)
             results.append({"itemMetadata": item_metadata(index, assignment_id)})
-    return ok({"results": results, "bulkActionMetadata": bulk_metadata(ctx, results)})
+    return bulk_answer(ctx, results)
 
 
 async def update_tags_by_filter(request: Request) -> Response:

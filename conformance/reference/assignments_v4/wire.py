@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.reference.http import Context
+from starlette.responses import Response
+
+from conformance.reference.http import Context, ok
 
 
 def item_metadata(index: int, item_id: str | None, error: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -16,9 +18,18 @@ def item_metadata(index: int, item_id: str | None, error: tuple[str, str] | None
     return meta
 
 
+def not_found_item(index: int, assignment_id: str) -> dict[str, Any]:
+    """The result of a bulk item naming no assignment: it fails, the others go on (ASSIGN-12)."""
+    error = ("NOT_FOUND", f"badge assignment {assignment_id} not found")
+    return {"itemMetadata": item_metadata(index, assignment_id, error)}
+
+
 def bulk_metadata(ctx: Context, results: list[dict[str, Any]]) -> dict[str, Any]:
-    successes = sum(1 for r in results if r["itemMetadata"]["success"])
-    if ctx.fault("assign4-bulk-counts-wrong"):
-        successes += 1
-    return {"totalSuccesses": successes, "totalFailures": len(results) - sum(
-        1 for r in results if r["itemMetadata"]["success"]), "undetailedFailures": 0}
+    succeeded = sum(1 for r in results if r["itemMetadata"]["success"])
+    successes = succeeded + 1 if ctx.fault("assign4-bulk-counts-wrong") else succeeded
+    return {"totalSuccesses": successes, "totalFailures": len(results) - succeeded, "undetailedFailures": 0}
+
+
+def bulk_answer(ctx: Context, results: list[dict[str, Any]]) -> Response:
+    """A bulk operation's 200: the per-item results and their tallies."""
+    return ok({"results": results, "bulkActionMetadata": bulk_metadata(ctx, results)})
