@@ -1,5 +1,5 @@
-"""The stored shapes of Members Badges v4 beside v3 on one store: collections, bounds, and the reads and writes
-the handlers share.
+"""The stored shapes of Members Badges v4 beside v3 on one store: collections, and the reads and writes the
+handlers share.
 
 A badge is one document for both versions (kind `badge`, as v3 writes it); what only v4 has (`revision`, the icon
 object) lives in a side document of kind `badge-v4` with the same id. So a v3-created badge is a v4 badge with the
