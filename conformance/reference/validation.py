@@ -79,6 +79,13 @@ def guid(v: Violations, value: Any, field: str, *, required: bool = False) -> st
     return str(value)
 
 
+def guid_items(v: Violations, values: list[Any], field: str) -> None:
+    """Every entry of a list is a GUID: one violation per other entry, named `field[index]`."""
+    for index, value in enumerate(values):
+        if not is_guid(value):
+            v.add(f"{field}[{index}]", "must be a GUID", "FORMAT")
+
+
 def enum(v: Violations, value: Any, field: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
     if value is None:
         if required:

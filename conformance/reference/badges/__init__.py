@@ -22,8 +22,5 @@ from conformance.reference.badges.model import (
 from conformance.reference.badges.routes import routes
 from conformance.reference.badges.validation import COLOR
 
-#: The name badges_v4 uses (kept until that module moves to the new name).
-_unique_slug = unique_slug
-
 __all__ = ["ASSIGNED", "BADGE", "COLOR", "DEFAULT_BACKGROUND", "DEFAULT_TEXT", "EXTRA", "FAULTS", "KNOWN_MEMBERS",
            "ORPHAN", "PREFIX", "REMOVED", "routes", "slugify", "unique_slug"]

@@ -7,21 +7,23 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from conformance.reference import validation as check
 from conformance.reference.badges.model import (
     ASSIGNED,
     BADGE,
     EXTRA,
-    KNOWN_MEMBERS,
     MAX_MEMBERS_LOOKUP,
-    ORPHAN,
     REMOVED,
     assigned,
+    badge_ids,
     guid_prefix,
     load,
     member_count,
+    refuse_strangers,
     strip_member,
 )
 from conformance.reference.badges.validation import (
+    distinct_badge_ids,
     guid_path,
     limit_and_offset,
     max_limit,
@@ -30,7 +32,7 @@ from conformance.reference.badges.validation import (
 )
 from conformance.reference.badges.wire import in_order, render, reply
 from conformance.reference.errors import Violations, invalid, not_found, violation
-from conformance.reference.http import INT32_MAX, context, is_guid, query_int, read_json
+from conformance.reference.http import INT32_MAX, context, query_int, read_json
 
 
 async def list_members(request: Request) -> Response:
@@ -57,9 +59,8 @@ async def assign(request: Request) -> Response:
         for member in guid_prefix(body.get("memberIds")):
             store.link(ASSIGNED, badge_id, member)
     members = member_ids(ctx, body.get("memberIds"), "memberIds")
-    strangers = [m for m in members if m not in KNOWN_MEMBERS]
-    if ctx.fault("badge-unknown-members-rejected") and strangers:  # AMB-34
-        raise invalid([violation("memberIds", f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
+    if ctx.fault("badge-unknown-members-rejected"):  # AMB-34
+        refuse_strangers(members, "memberIds")
     with store.transaction():
         load(ctx, badge_id)
         for member in members:
@@ -107,28 +108,21 @@ async def member_badges(request: Request) -> Response:
         raise invalid([violation("memberIds", "must hold 1 to 100 member ids", "ARRAY_SIZE")])
     assert isinstance(raw, list)
     v = Violations()
-    for index, member in enumerate(raw):
-        if not is_guid(member):
-            v.add(f"memberIds[{index}]", "must be a GUID", "FORMAT")
+    check.guid_items(v, raw, "memberIds")
     v.raise_if_any()
-    existing = {b["id"] for b in store.all(BADGE)}
-    if ctx.fault("badge-delete-keeps-assignments"):
-        existing |= {o["id"] for o in store.all(ORPHAN)}
+    existing = set(badge_ids(ctx, orphans=ctx.fault("badge-delete-keeps-assignments")))
     entries = []
     for member in dict.fromkeys(raw):
-        badge_ids = [b for b in store.lefts(ASSIGNED, member) if b in existing]
+        held = [b for b in store.lefts(ASSIGNED, member) if b in existing]
         if ctx.fault("badge-member-badges-missing"):
-            badge_ids = badge_ids[:-1]
-        entries.append({"memberId": member, "badgeIds": in_order(ctx, badge_ids)})
+            held = held[:-1]
+        entries.append({"memberId": member, "badgeIds": in_order(ctx, held)})
     return reply(ctx, {"memberBadgeIds": in_order(ctx, entries)})
 
 
 async def counts(request: Request) -> Response:
     ctx = context(request)
-    store = ctx.store
-    ids = [b["id"] for b in store.all(BADGE)]
-    if ctx.fault("badge-delete-keeps-assignments"):
-        ids += [o["id"] for o in store.all(ORPHAN)]
+    ids = badge_ids(ctx, orphans=ctx.fault("badge-delete-keeps-assignments"))
     entries: list[dict[str, Any]] = []
     tallies = [member_count(ctx, badge_id) for badge_id in ids]
     if ctx.fault("badge-counts-misattributed"):  # an off-by-one join of badges and their tallies
@@ -148,13 +142,7 @@ async def display_order(request: Request) -> Response:
     raw = body.get("badgeIds")
     if not isinstance(raw, list) or (not raw and not ctx.fault("badge-order-empty-accepted")):
         raise invalid([violation("badgeIds", "must contain at least one badge id", "ARRAY_SIZE")])
-    v = Violations()
-    for index, badge_id in enumerate(raw):
-        if not is_guid(badge_id):
-            v.add(f"badgeIds[{index}]", "must be a GUID", "FORMAT")
-    if not v and len(set(raw)) != len(raw):
-        v.add("badgeIds", "must not repeat a badge id")
-    v.raise_if_any()
+    distinct_badge_ids(raw, "badgeIds")
     if ctx.fault("badge-order-partially-applied"):  # moves each badge as it is found
         known = []
         for badge_id in raw:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from conformance.reference.badges.validation import guid_path
@@ -62,6 +63,21 @@ def load(ctx: Context, badge_id: str) -> dict[str, Any]:
             raise invalid([violation("id", "no such badge")])
         raise not_found("badge", badge_id)
     return badge
+
+
+def badge_ids(ctx: Context, *, orphans: bool) -> list[str]:
+    """Every badge's id (v3 and v4), and with `orphans` the deleted badges whose assignments a fault variant kept."""
+    ids = [b["id"] for b in ctx.store.all(BADGE)]
+    if orphans:
+        ids += [o["id"] for o in ctx.store.all(ORPHAN)]
+    return ids
+
+
+def refuse_strangers(members: Iterable[str], field: str) -> None:
+    """The AMB-34 variants (v3 and v4): a site that knows its members refuses made-up ones, naming the first."""
+    strangers = [m for m in members if m not in KNOWN_MEMBERS]
+    if strangers:
+        raise invalid([violation(field, f"{strangers[0]} is not a member of this site", "NOT_A_MEMBER")])
 
 
 def taken_slugs(ctx: Context, except_id: str | None = None) -> set[str]:

@@ -57,6 +57,16 @@ def guid_path(value: str) -> str:
     return id_in_path(value, "badge")
 
 
+def distinct_badge_ids(raw: list[Any], field: str) -> list[str]:
+    """The badge ids of a display order (v3 and v4): every one a GUID, none repeated."""
+    v = Violations()
+    check.guid_items(v, raw, field)
+    if not v and len(set(raw)) != len(raw):
+        v.add(field, "must not repeat a badge id")
+    v.raise_if_any()
+    return raw
+
+
 def member_ids(ctx: Context, raw: Any, field: str) -> list[str]:
     """BADGE-19: memberIds is required, non-empty, and every entry is a GUID; duplicates collapse (AMB-34)."""
     if raw is None and ctx.fault("badge-assign-empty-accepted"):
