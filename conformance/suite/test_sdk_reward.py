@@ -19,10 +19,9 @@ from conformance.suite.support.sdk import (
     delete_with_id_in_query,
     get_with_id_in_query,
     is_revision,
-    next_revision,
     own_bulk_created,
     own_created,
-    spread,
+    update_with_spread,
 )
 from conformance.verdict import Expect
 
@@ -67,16 +66,9 @@ def test_sdk_get_reward_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique,
 def test_sdk_update_reward_with_spread_read_only_fields(sdk: Sdk, owned: Owned, unique: Unique,
                                                         expect: Expect) -> None:
     reward = new_reward(sdk, owned, unique, expect)
-    current = expect.setup(sdk.target.get(f"{REWARDS}/{reward['id']}"), "reading the reward back")["reward"]
-    name = unique.name()
-    answer = sdk.call("updateReward", "PUT", f"{REWARDS}/{reward['id']}",
-                      {"reward": spread(current, reward["id"], name=name)})
-    updated = body_of(answer).get("reward") or {}
-    sdk.served("updateReward", answer,
-               "PUT of a GET -> spread reward (id, _id, createdDate, updatedDate, legacy fields, revision)",
-               shape=(updated.get("id") == reward["id"] and updated.get("name") == name
-                      and is_revision(updated.get("revision"), next_revision(current["revision"]))),
-               amb="AMB-30")
+    update_with_spread(sdk, expect, "updateReward", "PUT", REWARDS, "reward", reward["id"],
+                       "PUT of a GET -> spread reward (id, _id, createdDate, updatedDate, legacy fields, revision)",
+                       name=unique.name())
 
 
 @pytest.mark.rule("REWARD-17", "COMMON-10")

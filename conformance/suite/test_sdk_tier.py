@@ -24,7 +24,7 @@ from conformance.suite.support.sdk import (
     next_revision,
     own_bulk_created,
     own_created,
-    spread,
+    update_with_spread,
 )
 from conformance.target import Target
 from conformance.verdict import Expect
@@ -71,16 +71,9 @@ def test_sdk_get_tier_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, e
 def test_sdk_update_tier_with_spread_read_only_fields(sdk: Sdk, owned: Owned, unique: Unique,
                                                       expect: Expect) -> None:
     tier = new_tier(sdk, owned, unique, expect)
-    current = expect.setup(sdk.target.get(f"{TIERS}/{tier['id']}"), "reading the tier back")["tier"]
-    points = unique.points()
-    answer = sdk.call("updateTier", "PATCH", f"{TIERS}/{tier['id']}",
-                      {"tier": spread(current, tier["id"], requiredPoints=points)})
-    updated = body_of(answer).get("tier") or {}
-    sdk.served("updateTier", answer,
-               "PATCH of a GET -> spread tier (id, _id, createdDate, updatedDate, revision)",
-               shape=(updated.get("id") == tier["id"] and updated.get("requiredPoints") == points
-                      and is_revision(updated.get("revision"), next_revision(current["revision"]))),
-               amb="AMB-30")
+    update_with_spread(sdk, expect, "updateTier", "PATCH", TIERS, "tier", tier["id"],
+                       "PATCH of a GET -> spread tier (id, _id, createdDate, updatedDate, revision)",
+                       requiredPoints=unique.points())
 
 
 @pytest.mark.rule("TIER-12", "COMMON-10")

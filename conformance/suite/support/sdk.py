@@ -151,3 +151,16 @@ def delete_with_id_in_query(sdk: Sdk, method: str, get_method: str, path: str, e
         return
     gone = sdk.call(get_method, "GET", f"{path}/{entity_id}", params=[(param, entity_id)])
     sdk.served(method, gone, "GET after the delete (the SDK expects a 404 error)", status=404, amb="AMB-39")
+
+
+def update_with_spread(sdk: Sdk, expect: Expect, method: str, verb: str, path: str, kind: str, entity_id: str,
+                       what: str, **changes: Any) -> None:
+    """The SDK's update sends what a GET returned, spread, with the changes (AMB-30): served, the changes
+    applied and the revision the next one."""
+    current = expect.setup(sdk.target.get(f"{path}/{entity_id}"), f"reading the {kind} back")[kind]
+    answer = sdk.call(method, verb, f"{path}/{entity_id}", {kind: spread(current, entity_id, **changes)})
+    updated = body_of(answer).get(kind) or {}
+    sdk.served(method, answer, what,
+               shape=(updated.get("id") == entity_id and all(updated.get(k) == v for k, v in changes.items())
+                      and is_revision(updated.get("revision"), next_revision(current["revision"]))),
+               amb="AMB-30")
