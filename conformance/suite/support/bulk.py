@@ -41,9 +41,12 @@ def succeeded(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _count(value: Any) -> int:
-    """A total as a number: an integer, or absent for the default 0 (§1.2); anything else counts as -1."""
+    """A total as a number: an integer, a decimal string (protobuf JSON spells 64-bit integers so; tolerated), or
+    absent for the default 0 (§1.2); anything else counts as -1."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
     return 0 if value is None else -1
 
 
