@@ -1,9 +1,9 @@
 """schemathesis wiring: load a spec, generate cases, send them through the run's target, judge them.
 
-Test modules (`suite/test_fuzz_<api>.py`) are three lines each; everything shared lives here:
-the seed and budget of the run, the checks that fit (plus `conformance.checks`), live-target safety
-(created entities are tracked and deleted; destructive calls only touch what this run created), and the
-traffic summary the reports use.
+The test module (`suite/test_fuzz.py`) only names the tests; everything they share lives here, built for the
+run's `RunSettings`, handed in explicitly (the plugin collects the module with them): the seed and budget of
+the run, the checks that fit (plus `conformance.checks`), live-target safety (created entities are tracked and
+deleted; destructive calls only touch what this run created), and the traffic summary the reports use.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from conformance import checks
 from conformance.operations import prefix
 from conformance.paths import spec_path
 from conformance.redact import Redactor
+from conformance.settings import RunSettings
 from conformance.target import Target
 
 #: Built-in checks whose oracle is unsound for these APIs (see README "What is judged"):
@@ -85,22 +86,13 @@ def _stable_constants() -> None:
 _stable_constants()
 
 
-def _settings() -> Any:
-    from conformance import plugin
-
-    if plugin.SETTINGS is None:
-        raise RuntimeError("the conformance plugin is not configured")
-    return plugin.SETTINGS
-
-
 def server_path(api: str) -> str:
     """The documented public prefix of an API (e.g. `/loyalty-tiers/v1`)."""
     return prefix(api)
 
 
-def schema_for(api: str) -> Any:
-    """The API's schema, configured with this run's seed and budget (read at import time)."""
-    settings = _settings()
+def schema_for(api: str, settings: RunSettings) -> Any:
+    """The API's schema, configured with this run's seed and budget (read when the suite is collected)."""
     schema: Any = schemathesis.openapi.from_path(spec_path(api))
     schema.config.seed = settings.seed
     # Undocumented parameters and body fields may be ignored (AMB-30/AMB-39), so their presence does not make
@@ -121,10 +113,10 @@ def schema_for(api: str) -> Any:
 class Fuzzer:
     """Sends one generated case to the target and validates the answer."""
 
-    def __init__(self, api: str, target: Target, node: Any, owned: Any):
+    def __init__(self, api: str, target: Target, node: Any, owned: Any, settings: RunSettings):
         self.api = api
         self.target = target
-        self.settings = _settings()
+        self.settings = settings
         self.node = node
         self.owned = owned
         if not hasattr(node, "conformance_traffic"):
@@ -242,8 +234,7 @@ def _excluded(case: Any = None) -> list[Any]:
     return CHECKS.get_by_names([name for name in names if name in CHECKS.get_all_names()])
 
 
-def stateful_settings() -> hypothesis.settings:
-    settings = _settings()
+def stateful_settings(settings: RunSettings) -> hypothesis.settings:
     return hypothesis.settings(
         max_examples=max(2, settings.max_examples // 2),
         stateful_step_count=6,
@@ -256,11 +247,11 @@ def stateful_settings() -> hypothesis.settings:
     )
 
 
-def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
+def state_machine_for(api: str, target: Target, owned: Any, node: Any, settings: RunSettings) -> type:
     """The stateful phase: schemathesis walks the spec's links (create -> get/update/delete)."""
-    schema = schema_for(api)
+    schema = schema_for(api, settings)
     schema.config.phases.update(phases=["stateful"])
-    fuzzer = Fuzzer(api, target, node, owned)
+    fuzzer = Fuzzer(api, target, node, owned, settings)
     base = schema.as_state_machine()
 
     class Workflow(base):  # type: ignore[misc, valid-type]
@@ -293,29 +284,29 @@ def state_machine_for(api: str, target: Target, owned: Any, node: Any) -> type:
 __all__ = ["schema_for", "Fuzzer", "state_machine_for", "fuzz_test", "stateful_test", "selected_apis", "checks"]
 
 
-def fuzz_test(api: str) -> Any:
+def fuzz_test(api: str, settings: RunSettings) -> Any:
     """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases)."""
-    schema = schema_for(api)
+    schema = schema_for(api, settings)
 
     @schema.parametrize()
     @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
     def test(case: Any, target: Target, owned: Any, request: Any) -> None:
         # The fixtures are per operation on purpose: entities created while fuzzing one operation are
         # deleted when it ends, whatever the examples did.
-        Fuzzer(api, target, request.node, owned).run(case)
+        Fuzzer(api, target, request.node, owned, settings).run(case)
 
     test.__name__ = test.__qualname__ = f"test_fuzz_{api.replace('-', '_')}"
     return test
 
 
-def stateful_test(api: str) -> Any:
+def stateful_test(api: str, settings: RunSettings) -> Any:
     """A pytest test for the stateful phase: sequences along the spec's links."""
 
     def test(target: Target, owned: Any, request: Any) -> None:
-        machine: Any = state_machine_for(api, target, owned, request.node)
-        machine._hypothesis_internal_use_seed = _settings().seed  # what @hypothesis.seed sets: same run id, same walk
+        machine: Any = state_machine_for(api, target, owned, request.node, settings)
+        machine._hypothesis_internal_use_seed = settings.seed  # what @hypothesis.seed sets: same run id, same walk
         try:
-            machine.run(settings=stateful_settings())
+            machine.run(settings=stateful_settings(settings))
         except hypothesis.errors.FlakyStrategyDefinition as exc:
             # Which steps are possible depends on what the server answered, so Hypothesis can find its own
             # exploration inconsistent and stop. A failing step already taken is the finding; without one the
@@ -337,9 +328,9 @@ def stateful_test(api: str) -> Any:
     return test
 
 
-def selected_apis() -> list[str]:
+def selected_apis(settings: RunSettings) -> list[str]:
     """APIs to fuzz: those selected with --api (all by default) whose spec file exists."""
     from conformance.paths import APIS
 
-    wanted = _settings().apis or list(APIS)
+    wanted = settings.apis or list(APIS)
     return [api for api in APIS if api in wanted and spec_path(api).is_file()]

@@ -34,30 +34,27 @@ from conformance.plugin.selection import (
     item_api,
     pytest_collection_modifyitems,
     pytest_ignore_collect,
+    pytest_pycollect_makemodule,
     rule_ids,
 )
-
-#: Set in pytest_configure so modules that build schemathesis schemas at import time can read it.
-SETTINGS: RunSettings | None = None
 
 __all__ = [
     "FreshSite", "RunSettings", "Unique", "fuzzing_selectable", "in_shard", "item_api", "parse_shard", "rule_ids",
     "settings_of", "pytest_addoption", "pytest_configure", "pytest_collection_modifyitems", "pytest_ignore_collect",
-    "pytest_runtest_makereport", "conformance_settings", "target", "expect", "owned", "unique", "fresh_site",
-    "_cassette", "_session_target", "events", "pytest_configure_node",
+    "pytest_pycollect_makemodule", "pytest_runtest_makereport", "conformance_settings", "target", "expect", "owned",
+    "unique", "fresh_site", "_cassette", "_session_target", "events", "pytest_configure_node",
 ]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global SETTINGS
     config.addinivalue_line("markers", "rule(*ids): the API-FACTS rule ids a test checks")
     config.addinivalue_line("markers", "read_only: the test never writes to the target")
     config.addinivalue_line("markers", "sdk(method): the official SDK method whose wire shape a test sends")
     config.addinivalue_line("markers", "site_wide: the test changes site-wide state (kept in one --shard)")
     if not hasattr(config.option, "conformance_profile") or not asked_for(config):
         return
-    SETTINGS = RunSettings.from_plugin_options(config.option)
-    configure_events(config, SETTINGS)
-    config.stash[settings_key] = SETTINGS
+    settings = RunSettings.from_plugin_options(config.option)
+    configure_events(config, settings)
+    config.stash[settings_key] = settings
     config.stash[results_key] = []
     config.pluginmanager.register(ResultCollector(config), "conformance-results")

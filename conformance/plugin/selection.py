@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -108,6 +109,32 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     settings = config.stash.get(settings_key, None)
     if settings is not None and collection_path.name == FUZZ_MODULE and not fuzzing_selectable(settings.rules):
         return True
+    return None
+
+
+class FuzzModule(pytest.Module):
+    """The fuzz module: its tests are built for the run's settings (seed, budget, selected APIs, live or embedded
+    target), so it defines none itself and names them in `fuzz_tests(settings)`; they are installed in it, then
+    collected as if it defined them."""
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        settings = self.config.stash.get(settings_key, None)
+        if settings is None:
+            raise RuntimeError("the conformance plugin is not configured")
+        module = self.obj
+        for name in [name for name in vars(module) if name.startswith("test_")]:
+            delattr(module, name)  # built for an earlier session in this process (`conformance rules`)
+        for name, test in module.fuzz_tests(settings).items():
+            setattr(module, name, test)
+        return super().collect()
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """The suite's own fuzz module is collected with the run's settings; any other module as pytest does."""
+    from conformance.paths import SUITE_DIR
+
+    if module_path.name == FUZZ_MODULE and module_path.resolve().parent == SUITE_DIR.resolve():
+        return FuzzModule.from_parent(parent, path=module_path)
     return None
 
 

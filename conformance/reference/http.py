@@ -150,3 +150,24 @@ def revision_of(value: object) -> int | None:
         return int(value)
     return None
 
+
+def body_revision(v: Violations, raw: dict[str, Any], field: str, *, required: bool) -> int | None:
+    """An update's `revision`: a violation when `required` and absent, or when sent but not a positive decimal."""
+    revision = revision_of(raw.get("revision"))
+    if raw.get("revision") is None:
+        if required:
+            v.add(field, "is required", "REQUIRED_FIELD")
+    elif revision is None:
+        v.add(field, "must be a positive decimal string")
+    return revision
+
+
+def query_revision(raw: str | None) -> int | None:
+    """A delete's `?revision=`: None when absent (AMB-6), else a positive decimal; anything else is a 400."""
+    if raw is None:
+        return None
+    revision = revision_of(raw)
+    if revision is None:
+        raise invalid([violation("revision", "must be a positive decimal string")])
+    return revision
+

@@ -96,6 +96,12 @@ class Store:
                     "UPDATE entities SET seq=? WHERE kind=? AND id=?", (self._next_seq(), kind, entity_id)
                 )
 
+    def after(self, kind: str, entity_id: str) -> str | None:
+        """The id of the entity listed right after this one, if any."""
+        ids = [entity["id"] for entity in self.all(kind)]
+        position = ids.index(entity_id)
+        return ids[position + 1] if position + 1 < len(ids) else None
+
     def remove(self, kind: str, entity_id: str) -> bool:
         with self._lock:
             cursor = self._conn.execute("DELETE FROM entities WHERE kind=? AND id=?", (kind, entity_id))

@@ -10,6 +10,7 @@ from conformance.apis.rewards import (
 )
 from conformance.live import Owned
 from conformance.plugin import Unique
+from conformance.suite.support.bulk import nothing_created
 from conformance.suite.support.ids import GUID
 from conformance.suite.support.rewards import (
     adopt,
@@ -72,13 +73,7 @@ def test_bulk_create_rejects_0_or_11_rewards(
     answer = rewards.bulk_create(batch)
     adopt(owned, answer)
     expect.rejected(answer, 400, what=f"bulk create with {count} rewards", rule="REWARD-12")
-    found = named(expect, rewards, owned, group)
-    expect.that(
-        not found,
-        f"nothing is created by a rejected bulk request; found {len(found)}",
-        answer,
-        rule="COMMON-12",
-    )
+    nothing_created(expect, answer, named(expect, rewards, owned, group))
 
 
 @pytest.mark.rule("REWARD-12", "COMMON-11")

@@ -14,6 +14,10 @@ from conformance.suite.support.sdk import (
     MAX_PAGES,
     Sdk,
     body_of,
+    created,
+    delete_with_id_in_query,
+    get_with_id_in_query,
+    own_created,
 )
 from conformance.target import Exchange
 from conformance.verdict import Expect
@@ -30,14 +34,9 @@ def members(conformance_settings: RunSettings, unique: Unique) -> list[str]:
 
 
 def new_badge(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> dict[str, Any]:
-    answer = sdk.call("createBadge", "POST", BADGES, {"badge": {
+    return created(sdk, owned, expect, "createBadge", BADGES, "badge", {
         "title": unique.name(), "description": "SDK usage", "backgroundColor": "#796EFF",
-        "textColor": "#FFFFFF"}})
-    badge = expect.setup(answer, "creating a badge for the scenario").get("badge") or {}
-    if not badge.get("id"):
-        expect.fail("the created badge has an id", answer)
-    owned.add("badge", badge["id"])
-    return badge
+        "textColor": "#FFFFFF"})
 
 
 def assigned(sdk: Sdk, badge_id: str, members: list[str]) -> Exchange:
@@ -57,9 +56,7 @@ def assigning(sdk: Sdk, expect: Expect, settings: RunSettings, badge_id: str, me
 def test_sdk_create_badge(sdk: Sdk, owned: Owned, unique: Unique) -> None:
     answer = sdk.call("createBadge", "POST", BADGES, {"badge": {
         "title": unique.name(), "backgroundColor": "#796EFF", "textColor": "#FFFFFF"}})
-    badge = body_of(answer).get("badge") or {}
-    if badge.get("id"):
-        owned.add("badge", badge["id"])
+    badge = own_created(owned, answer, "badge")
     sdk.served("createBadge", answer, "POST {badge}", shape=bool(badge.get("id")))
 
 
@@ -67,15 +64,7 @@ def test_sdk_create_badge(sdk: Sdk, owned: Owned, unique: Unique) -> None:
 @pytest.mark.sdk("getBadge")
 def test_sdk_get_badge_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    answer = sdk.call("getBadge", "GET", f"{BADGES}/{badge['id']}", params=[("id", badge["id"])])
-    got = body_of(answer).get("badge") or {}
-    if not sdk.served("getBadge", answer, "GET with ?id= repeating the path id",
-                      shape=got.get("id") == badge["id"], amb="AMB-39"):
-        return
-    missing = unique.guid()
-    absent = sdk.call("getBadge", "GET", f"{BADGES}/{missing}", params=[("id", missing)])
-    sdk.served("getBadge", absent, "GET of an unknown id with ?id= (the SDK expects a 404 error)",
-               status=404, amb="AMB-39")
+    get_with_id_in_query(sdk, unique, "getBadge", BADGES, "badge", badge["id"], param="id")
 
 
 @pytest.mark.rule("BADGE-8", "COMMON-7")
@@ -97,12 +86,8 @@ def test_sdk_update_badge_partial_body_with_id(sdk: Sdk, owned: Owned, unique: U
 @pytest.mark.sdk("deleteBadge")
 def test_sdk_delete_badge_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     badge = new_badge(sdk, owned, unique, expect)
-    answer = sdk.call("deleteBadge", "DELETE", f"{BADGES}/{badge['id']}", params=[("id", badge["id"])])
-    if not sdk.served("deleteBadge", answer, "DELETE with ?id= repeating the path id", amb="AMB-39"):
-        return
-    gone = sdk.call("getBadge", "GET", f"{BADGES}/{badge['id']}", params=[("id", badge["id"])])
-    sdk.served("deleteBadge", gone, "GET after the delete (the SDK expects a 404 error)", status=404,
-               amb="AMB-39")
+    delete_with_id_in_query(sdk, "deleteBadge", "getBadge", BADGES, badge["id"], param="id",
+                            params=[("id", badge["id"])], what="DELETE with ?id= repeating the path id")
 
 
 @pytest.mark.rule("BADGE-11")

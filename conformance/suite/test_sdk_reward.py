@@ -15,9 +15,13 @@ from conformance.suite.support.sdk import (
     REWARDS_BULK_GET,
     Sdk,
     body_of,
+    created,
+    delete_with_id_in_query,
+    get_with_id_in_query,
     is_revision,
-    next_revision,
-    spread,
+    own_bulk_created,
+    own_created,
+    update_with_spread,
 )
 from conformance.verdict import Expect
 
@@ -29,21 +33,14 @@ def reward_body(name: str, cost: int = 20) -> dict[str, Any]:
 
 def new_reward(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect,
                name: str | None = None) -> dict[str, Any]:
-    answer = sdk.call("createReward", "POST", REWARDS, {"reward": reward_body(name or unique.name())})
-    reward = expect.setup(answer, "creating a reward for the scenario").get("reward") or {}
-    if not reward.get("id"):
-        expect.fail("the created reward has an id", answer)
-    owned.add("reward", reward["id"])
-    return reward
+    return created(sdk, owned, expect, "createReward", REWARDS, "reward", reward_body(name or unique.name()))
 
 
 @pytest.mark.rule("REWARD-1")
 @pytest.mark.sdk("createReward")
 def test_sdk_create_reward(sdk: Sdk, owned: Owned, unique: Unique) -> None:
     answer = sdk.call("createReward", "POST", REWARDS, {"reward": reward_body(unique.name())})
-    reward = body_of(answer).get("reward") or {}
-    if reward.get("id"):
-        owned.add("reward", reward["id"])
+    reward = own_created(owned, answer, "reward")
     sdk.served("createReward", answer, "POST {reward}",
                shape=bool(reward.get("id")) and is_revision(reward.get("revision"), "1"))
 
@@ -53,27 +50,15 @@ def test_sdk_create_reward(sdk: Sdk, owned: Owned, unique: Unique) -> None:
 def test_sdk_bulk_create_rewards(sdk: Sdk, owned: Owned, unique: Unique) -> None:
     answer = sdk.call("bulkCreateRewards", "POST", REWARDS_BULK,
                       {"rewards": [reward_body(unique.name(), cost) for cost in (11, 12)]})
-    results = body_of(answer).get("results") or []
-    for result in results:
-        if isinstance(result, dict) and (result.get("item") or {}).get("id"):
-            owned.add("reward", result["item"]["id"])
-    created = [r for r in results if isinstance(r, dict) and (r.get("itemMetadata") or {}).get("success")]
-    sdk.served("bulkCreateRewards", answer, "POST {rewards: [2 rewards]}", shape=len(created) == 2)
+    sdk.served("bulkCreateRewards", answer, "POST {rewards: [2 rewards]}",
+               shape=own_bulk_created(owned, answer, "reward") == 2)
 
 
 @pytest.mark.rule("REWARD-24", "COMMON-3")
 @pytest.mark.sdk("getReward")
 def test_sdk_get_reward_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     reward = new_reward(sdk, owned, unique, expect)
-    answer = sdk.call("getReward", "GET", f"{REWARDS}/{reward['id']}", params=[("id", reward["id"])])
-    got = body_of(answer).get("reward") or {}
-    if not sdk.served("getReward", answer, "GET with ?id= repeating the path id",
-                      shape=got.get("id") == reward["id"], amb="AMB-39"):
-        return
-    missing = unique.guid()
-    absent = sdk.call("getReward", "GET", f"{REWARDS}/{missing}", params=[("id", missing)])
-    sdk.served("getReward", absent, "GET of an unknown id with ?id= (the SDK expects a 404 error)",
-               status=404, amb="AMB-39")
+    get_with_id_in_query(sdk, unique, "getReward", REWARDS, "reward", reward["id"], param="id")
 
 
 @pytest.mark.rule("COMMON-7", "REWARD-13")
@@ -81,29 +66,18 @@ def test_sdk_get_reward_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique,
 def test_sdk_update_reward_with_spread_read_only_fields(sdk: Sdk, owned: Owned, unique: Unique,
                                                         expect: Expect) -> None:
     reward = new_reward(sdk, owned, unique, expect)
-    current = expect.setup(sdk.target.get(f"{REWARDS}/{reward['id']}"), "reading the reward back")["reward"]
-    name = unique.name()
-    answer = sdk.call("updateReward", "PUT", f"{REWARDS}/{reward['id']}",
-                      {"reward": spread(current, reward["id"], name=name)})
-    updated = body_of(answer).get("reward") or {}
-    sdk.served("updateReward", answer,
-               "PUT of a GET -> spread reward (id, _id, createdDate, updatedDate, legacy fields, revision)",
-               shape=(updated.get("id") == reward["id"] and updated.get("name") == name
-                      and is_revision(updated.get("revision"), next_revision(current["revision"]))),
-               amb="AMB-30")
+    update_with_spread(sdk, expect, "updateReward", "PUT", REWARDS, "reward", reward["id"],
+                       "PUT of a GET -> spread reward (id, _id, createdDate, updatedDate, legacy fields, revision)",
+                       name=unique.name())
 
 
 @pytest.mark.rule("REWARD-17", "COMMON-10")
 @pytest.mark.sdk("deleteReward")
 def test_sdk_delete_reward_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     reward = new_reward(sdk, owned, unique, expect)
-    answer = sdk.call("deleteReward", "DELETE", f"{REWARDS}/{reward['id']}",
-                      params=[("id", reward["id"]), ("revision", reward["revision"])])
-    if not sdk.served("deleteReward", answer, "DELETE with ?id= and ?revision=", amb="AMB-39"):
-        return
-    gone = sdk.call("getReward", "GET", f"{REWARDS}/{reward['id']}", params=[("id", reward["id"])])
-    sdk.served("deleteReward", gone, "GET after the delete (the SDK expects a 404 error)", status=404,
-               amb="AMB-39")
+    delete_with_id_in_query(sdk, "deleteReward", "getReward", REWARDS, reward["id"], param="id",
+                            params=[("id", reward["id"]), ("revision", reward["revision"])],
+                            what="DELETE with ?id= and ?revision=")
 
 
 @pytest.mark.rule("REWARD-20")

@@ -17,9 +17,14 @@ from conformance.suite.support.sdk import (
     TIERS_BULK,
     Sdk,
     body_of,
+    created,
+    delete_with_id_in_query,
+    get_with_id_in_query,
     is_revision,
     next_revision,
-    spread,
+    own_bulk_created,
+    own_created,
+    update_with_spread,
 )
 from conformance.target import Target
 from conformance.verdict import Expect
@@ -27,15 +32,10 @@ from conformance.verdict import Expect
 
 def new_tier(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> dict[str, Any]:
     """A tier created through createTier's request; the set-up itself is documented behaviour (TIER-1)."""
-    answer = sdk.call("createTier", "POST", TIERS, {"tier": {
+    return created(sdk, owned, expect, "createTier", TIERS, "tier", {
         "tierDefinition": {"name": unique.name(), "description": "SDK usage",
                            "icon": {"url": "https://static.example.com/tier.svg"}},
-        "requiredPoints": unique.points()}})
-    tier = expect.setup(answer, "creating a tier for the scenario").get("tier") or {}
-    if not tier.get("id"):
-        expect.fail("the created tier has an id", answer)
-    owned.add("tier", tier["id"])
-    return tier
+        "requiredPoints": unique.points()})
 
 
 @pytest.mark.rule("TIER-1")
@@ -45,9 +45,7 @@ def test_sdk_create_tier(sdk: Sdk, owned: Owned, unique: Unique) -> None:
     answer = sdk.call("createTier", "POST", TIERS, {"tier": {
         "tierDefinition": {"name": name, "icon": {"url": "https://static.example.com/tier.svg"}},
         "requiredPoints": unique.points()}})
-    tier = body_of(answer).get("tier") or {}
-    if tier.get("id"):
-        owned.add("tier", tier["id"])
+    tier = own_created(owned, answer, "tier")
     sdk.served("createTier", answer, "POST {tier} with an absolute icon url",
                shape=bool(tier.get("id")) and is_revision(tier.get("revision"), "1"))
 
@@ -57,27 +55,15 @@ def test_sdk_create_tier(sdk: Sdk, owned: Owned, unique: Unique) -> None:
 def test_sdk_bulk_create_tiers(sdk: Sdk, owned: Owned, unique: Unique) -> None:
     answer = sdk.call("bulkCreateTiers", "POST", TIERS_BULK, {"tiers": [
         {"tierDefinition": {"name": unique.name()}, "requiredPoints": unique.points()} for _ in range(2)]})
-    results = body_of(answer).get("results") or []
-    for result in results:
-        if isinstance(result, dict) and (result.get("item") or {}).get("id"):
-            owned.add("tier", result["item"]["id"])
-    created = [r for r in results if isinstance(r, dict) and (r.get("itemMetadata") or {}).get("success")]
-    sdk.served("bulkCreateTiers", answer, "POST {tiers: [2 tiers]}", shape=len(created) == 2)
+    sdk.served("bulkCreateTiers", answer, "POST {tiers: [2 tiers]}",
+               shape=own_bulk_created(owned, answer, "tier") == 2)
 
 
 @pytest.mark.rule("TIER-27", "COMMON-3")
 @pytest.mark.sdk("getTier")
 def test_sdk_get_tier_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     tier = new_tier(sdk, owned, unique, expect)
-    answer = sdk.call("getTier", "GET", f"{TIERS}/{tier['id']}", params=[("tierId", tier["id"])])
-    got = body_of(answer).get("tier") or {}
-    if not sdk.served("getTier", answer, "GET with ?tierId= repeating the path id",
-                      shape=got.get("id") == tier["id"], amb="AMB-39"):
-        return
-    missing = unique.guid()
-    absent = sdk.call("getTier", "GET", f"{TIERS}/{missing}", params=[("tierId", missing)])
-    sdk.served("getTier", absent, "GET of an unknown id with ?tierId= (the SDK expects a 404 error)",
-               status=404, amb="AMB-39")
+    get_with_id_in_query(sdk, unique, "getTier", TIERS, "tier", tier["id"], param="tierId")
 
 
 @pytest.mark.rule("COMMON-7", "TIER-9")
@@ -85,29 +71,18 @@ def test_sdk_get_tier_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, e
 def test_sdk_update_tier_with_spread_read_only_fields(sdk: Sdk, owned: Owned, unique: Unique,
                                                       expect: Expect) -> None:
     tier = new_tier(sdk, owned, unique, expect)
-    current = expect.setup(sdk.target.get(f"{TIERS}/{tier['id']}"), "reading the tier back")["tier"]
-    points = unique.points()
-    answer = sdk.call("updateTier", "PATCH", f"{TIERS}/{tier['id']}",
-                      {"tier": spread(current, tier["id"], requiredPoints=points)})
-    updated = body_of(answer).get("tier") or {}
-    sdk.served("updateTier", answer,
-               "PATCH of a GET -> spread tier (id, _id, createdDate, updatedDate, revision)",
-               shape=(updated.get("id") == tier["id"] and updated.get("requiredPoints") == points
-                      and is_revision(updated.get("revision"), next_revision(current["revision"]))),
-               amb="AMB-30")
+    update_with_spread(sdk, expect, "updateTier", "PATCH", TIERS, "tier", tier["id"],
+                       "PATCH of a GET -> spread tier (id, _id, createdDate, updatedDate, revision)",
+                       requiredPoints=unique.points())
 
 
 @pytest.mark.rule("TIER-12", "COMMON-10")
 @pytest.mark.sdk("deleteTier")
 def test_sdk_delete_tier_with_id_in_query(sdk: Sdk, owned: Owned, unique: Unique, expect: Expect) -> None:
     tier = new_tier(sdk, owned, unique, expect)
-    answer = sdk.call("deleteTier", "DELETE", f"{TIERS}/{tier['id']}",
-                      params=[("tierId", tier["id"]), ("revision", tier["revision"])])
-    if not sdk.served("deleteTier", answer, "DELETE with ?tierId= and ?revision=", amb="AMB-39"):
-        return
-    gone = sdk.call("getTier", "GET", f"{TIERS}/{tier['id']}", params=[("tierId", tier["id"])])
-    sdk.served("deleteTier", gone, "GET after the delete (the SDK expects a 404 error)", status=404,
-               amb="AMB-39")
+    delete_with_id_in_query(sdk, "deleteTier", "getTier", TIERS, tier["id"], param="tierId",
+                            params=[("tierId", tier["id"]), ("revision", tier["revision"])],
+                            what="DELETE with ?tierId= and ?revision=")
 
 
 @pytest.mark.rule("TIER-14")

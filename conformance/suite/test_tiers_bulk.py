@@ -7,6 +7,7 @@ import pytest
 from conformance.apis.tiers import TiersApi, tier_body
 from conformance.live import Owned
 from conformance.plugin import Unique
+from conformance.suite.support.bulk import nothing_created
 from conformance.suite.support.tiers import (
     count_named,
     count_points,
@@ -114,12 +115,7 @@ def test_bulk_create_rejects_sizes_outside_1_to_20(
     own_results(owned, answer)
     created = own_listed(tiers, owned, {name_of(item) for item in batch})
     expect.rejected(answer, 400, what=f"bulk create with {count} tiers")
-    expect.that(
-        not created,
-        f"nothing is created by a rejected bulk request; found {len(created)}",
-        answer,
-        rule="COMMON-12",
-    )
+    nothing_created(expect, answer, created)
 
 
 @pytest.mark.rule("TIER-6", "COMMON-11")

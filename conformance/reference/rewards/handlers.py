@@ -9,9 +9,18 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from conformance.reference import bulk
 from conformance.reference import validation as check
 from conformance.reference.errors import ApiError, Violations, invalid, not_found, revision_mismatch, violation
-from conformance.reference.http import RACE_WINDOW, Context, context, error_response, read_json, revision_of
+from conformance.reference.http import (
+    RACE_WINDOW,
+    Context,
+    body_revision,
+    context,
+    error_response,
+    query_revision,
+    read_json,
+)
 from conformance.reference.rewards.model import (
     BULK_MAX,
     DEFAULT_LIMIT,
@@ -136,10 +145,7 @@ async def create_reward(request: Request) -> Response:
 async def bulk_create(request: Request) -> Response:
     ctx = context(request)
     store = ctx.store
-    body = await read_json(request)
-    items = body.get("rewards")
-    if not isinstance(items, list):
-        raise invalid([violation("rewards", "is required and must be an array", "REQUIRED_FIELD")])
+    items = bulk.bulk_items(await read_json(request), "rewards")
     limit = (
         BULK_MAX + 1
         if ctx.fault("reward-bulk-accepts-11")
@@ -147,7 +153,7 @@ async def bulk_create(request: Request) -> Response:
     )
     oversize = len(items) > limit
     if len(items) < 1 or (oversize and not ctx.fault("reward-bulk-oversize-partially-created")):
-        raise invalid([violation("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
+        raise bulk.size_error("rewards", BULK_MAX)
     results = []
     rejected: ApiError | None = None
     with store.transaction():
@@ -160,57 +166,23 @@ async def bulk_create(request: Request) -> Response:
                 break
             if v or entity is None:
                 where = 0 if ctx.fault("reward-bulk-original-index-wrong") else index
-                results.append(
-                    {
-                        "itemMetadata": {
-                            "id": None,
-                            "originalIndex": where,
-                            "success": False,
-                            "error": {
-                                "code": "INVALID_ARGUMENT",
-                                "description": v.items[0]["description"] if v else "invalid",
-                                "data": {"fieldViolations": v.items},
-                            },
-                        }
-                    }
-                )
+                description = v.items[0]["description"] if v else "invalid"
+                results.append(bulk.failed(where, "INVALID_ARGUMENT", description, {"fieldViolations": v.items}))
                 continue
             reward = new_reward(ctx, fields, entity)
             store.insert(REWARD, reward)
-            results.append(
-                {
-                    "itemMetadata": {
-                        "id": reward["id"],
-                        "originalIndex": index,
-                        "success": True,
-                        "error": None,
-                    },
-                    "item": render(ctx, reward),
-                }
-            )
+            results.append(bulk.created(index, reward["id"], render(ctx, reward)))
     for created in (r["item"] for r in results if "item" in r):
         ctx.emit("reward", "created", str(created["id"]), created)
     if rejected is not None:  # only with the fault: what came before the bad item was committed
         return error_response(rejected)
     if oversize:  # only with the fault: the first 10 were stored, yet the request "fails"
-        return error_response(
-            invalid([violation("rewards", f"must contain 1 to {BULK_MAX} rewards", "ARRAY_SIZE")])
-        )
+        return error_response(bulk.size_error("rewards", BULK_MAX))
     if ctx.fault("reward-bulk-results-reversed"):
         results.reverse()
-    successes = sum(1 for r in results if r["itemMetadata"]["success"])
-    reported = successes + 1 if ctx.fault("reward-bulk-metadata-miscounted") else successes
-    return answer(
-        ctx,
-        {
-            "results": results,
-            "bulkActionMetadata": {
-                "totalSuccesses": reported,
-                "totalFailures": len(results) - successes,
-                "undetailedFailures": 0,
-            },
-        }
-    )
+    successes = bulk.successes(results)
+    reported = successes + 1 if ctx.fault("reward-bulk-metadata-miscounted") else successes  # failures right
+    return answer(ctx, bulk.answer(results, reported, len(results) - successes))
 
 
 async def bulk_get(request: Request) -> Response:
@@ -236,12 +208,7 @@ async def update_reward(request: Request) -> Response:
     body = await read_json(request)
     v = Violations()
     raw = check.obj(v, body.get("reward"), "reward", required=True) or {}
-    revision = revision_of(raw.get("revision"))
-    if raw.get("revision") is None:
-        if not ctx.fault("reward-update-without-revision"):
-            v.add("reward.revision", "is required", "REQUIRED_FIELD")
-    elif revision is None:
-        v.add("reward.revision", "must be a positive decimal string")
+    revision = body_revision(v, raw, "reward.revision", required=not ctx.fault("reward-update-without-revision"))
     if raw.get("name") is None and not ctx.fault("reward-update-without-name"):
         v.add("reward.name", "is required", "REQUIRED_FIELD")
     seen: dict[str, Any] | None = None
@@ -339,17 +306,13 @@ async def delete_reward(request: Request) -> Response:
     raw_revision = request.query_params.get("revision")
     with store.transaction():
         current = load(ctx, reward_id)
-        if raw_revision is not None:  # AMB-6: a missing revision is accepted
-            revision = revision_of(raw_revision)
-            if revision is None:
-                raise invalid([violation("revision", "must be a positive decimal string")])
-            if revision != int(current["revision"]) and not ctx.fault("reward-stale-delete-accepted"):
-                raise revision_mismatch("reward", reward_id)
-        if ctx.fault("reward-delete-removes-neighbour"):
-            ids = [r["id"] for r in store.all(REWARD)]
-            position = ids.index(reward_id)
-            if position + 1 < len(ids):
-                store.remove(REWARD, ids[position + 1])
+        revision = query_revision(raw_revision)  # AMB-6: a missing revision is accepted
+        if (revision is not None and revision != int(current["revision"])
+                and not ctx.fault("reward-stale-delete-accepted")):
+            raise revision_mismatch("reward", reward_id)
+        neighbour = store.after(REWARD, reward_id) if ctx.fault("reward-delete-removes-neighbour") else None
+        if neighbour is not None:
+            store.remove(REWARD, neighbour)
         if not ctx.fault("reward-delete-keeps-reward"):
             store.remove(REWARD, reward_id)
     ctx.emit("reward", "deleted", reward_id, render(ctx, current))

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from conformance.reference import bulk
 from conformance.reference import validation as check
 from conformance.reference.errors import (
     ApiError,
@@ -23,12 +24,13 @@ from conformance.reference.http import (
     RACE_WINDOW,
     Context,
     atomic,
+    body_revision,
     context,
     error_response,
     is_guid,
+    query_revision,
     read_json,
     rejected_after_commit,
-    revision_of,
 )
 from conformance.reference.tiers.model import BULK_MAX, TIER, new_tier
 from conformance.reference.tiers.validation import (
@@ -36,7 +38,6 @@ from conformance.reference.tiers.validation import (
     guid_path,
     internal_duplicates,
     tier_fields,
-    too_many_tiers,
     uniqueness,
 )
 from conformance.reference.tiers.wire import listed, ok, render
@@ -93,10 +94,7 @@ async def create_tier(request: Request) -> Response:
 async def bulk_create(request: Request) -> Response:
     ctx = context(request)
     store = ctx.store
-    body = await read_json(request)
-    items = body.get("tiers")
-    if not isinstance(items, list):
-        raise invalid([violation("tiers", "is required and must be an array", "REQUIRED_FIELD")])
+    items = bulk.bulk_items(await read_json(request), "tiers")
     limit = (
         21
         if ctx.fault("tier-bulk-accepts-21")
@@ -104,7 +102,7 @@ async def bulk_create(request: Request) -> Response:
     )
     oversize = len(items) > limit
     if len(items) < 1 or (oversize and not ctx.fault("tier-bulk-oversize-partially-created")):
-        raise invalid([violation("tiers", f"must contain 1 to {BULK_MAX} tiers", "ARRAY_SIZE")])
+        raise bulk.size_error("tiers", BULK_MAX)
     if ctx.fault("tier-bulk-duplicates-reject-all") and internal_duplicates(items):
         raise conflict("the request contains two tiers with the same name or requiredPoints")
     results: list[dict[str, Any]] = []
@@ -129,54 +127,26 @@ async def bulk_create(request: Request) -> Response:
                 problem = conflicts(ctx, fields, pool, on_update=False)
                 code = "ALREADY_EXISTS"
             if problem is not None:
-                results.append(
-                    {
-                        "itemMetadata": {
-                            "id": None,
-                            "originalIndex": index,
-                            "success": False,
-                            "error": {"code": code, "description": problem, "data": {}},
-                        }
-                    }
-                )
+                results.append(bulk.failed(index, code, problem, {}))
                 continue
             assert entity is not None
             tier = new_tier(ctx, fields, entity)
             store.insert(TIER, tier)
             ctx.tier_program_cache[tier["id"]] = tier
-            results.append(
-                {
-                    "itemMetadata": {
-                        "id": tier["id"],
-                        "originalIndex": index,
-                        "success": True,
-                        "error": None,
-                    },
-                    "item": render(ctx, tier),
-                }
-            )
+            results.append(bulk.created(index, tier["id"], render(ctx, tier)))
     for result in results:
         if "item" in result:
             ctx.emit("tier", "created", result["item"]["id"], result["item"])
     if refused is not None:  # only with the fault: the items before the bad one were stored
         return rejected_after_commit(refused)
     if oversize:  # only with the fault: the first 20 were stored, yet the request "fails"
-        return rejected_after_commit(too_many_tiers())
+        return error_response(bulk.size_error("tiers", BULK_MAX))
     if ctx.fault("tier-bulk-results-reversed"):
         results.reverse()
-    successes = sum(1 for r in results if r["itemMetadata"]["success"])
-    if ctx.fault("tier-bulk-metadata-miscounted"):
+    successes = bulk.successes(results)
+    if ctx.fault("tier-bulk-metadata-miscounted"):  # both totals off by one
         successes += 1
-    return ok(ctx, 
-        {
-            "results": results,
-            "bulkActionMetadata": {
-                "totalSuccesses": successes,
-                "totalFailures": len(results) - successes,
-                "undetailedFailures": 0,
-            },
-        }
-    )
+    return ok(ctx, bulk.answer(results, successes, len(results) - successes))
 
 
 async def get_tier(request: Request) -> Response:
@@ -202,11 +172,7 @@ async def update_tier(request: Request) -> Response:
     if ctx.fault("tier-body-id-mismatch-rejected") and raw.get("id") not in (None, tier_id):
         v.add("tier.id", "must equal the tier id in the path")
     fields = tier_fields(ctx, v, raw, "tier", creating=False)
-    revision = revision_of(raw.get("revision"))
-    if raw.get("revision") is None and not ctx.fault("tier-update-without-revision"):
-        v.add("tier.revision", "is required", "REQUIRED_FIELD")
-    elif raw.get("revision") is not None and revision is None:
-        v.add("tier.revision", "must be a positive decimal string")
+    revision = body_revision(v, raw, "tier.revision", required=not ctx.fault("tier-update-without-revision"))
     with atomic(ctx, "tier-update-not-atomic"):
         current = load(ctx, tier_id)
         if v:
@@ -268,20 +234,17 @@ async def delete_tier(request: Request) -> Response:
         current = load(ctx, tier_id)
         if raw_revision is None and ctx.fault("tier-delete-requires-revision"):
             raise invalid([violation("revision", "is required", "REQUIRED_FIELD")])
-        if raw_revision is not None:
-            revision = revision_of(raw_revision)
-            if revision is None:
-                raise invalid([violation("revision", "must be a positive decimal string")])
+        revision = query_revision(raw_revision)
+        if revision is not None:
             if revision != int(current["revision"]) and not ctx.fault("tier-stale-delete-accepted"):
                 if not ctx.fault("tier-rejected-delete-bumps-revision"):
                     raise revision_mismatch("tier", tier_id)
                 store.replace(TIER, {**current, "revision": str(int(current["revision"]) + 1)})
                 refused = revision_mismatch("tier", tier_id)
         if refused is None and not ctx.fault("tier-delete-keeps-tier"):
-            if ctx.fault("tier-delete-removes-neighbour"):
-                ids = [t["id"] for t in store.all(TIER)]
-                if ids.index(tier_id) + 1 < len(ids):
-                    store.remove(TIER, ids[ids.index(tier_id) + 1])
+            neighbour = store.after(TIER, tier_id) if ctx.fault("tier-delete-removes-neighbour") else None
+            if neighbour is not None:
+                store.remove(TIER, neighbour)
             store.remove(TIER, tier_id)
     if refused is not None:  # only with the fault: the revision was bumped before refusing
         return error_response(refused)

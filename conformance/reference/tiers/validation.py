@@ -7,7 +7,7 @@ from typing import Any
 from conformance.reference import validation as check
 from conformance.reference.errors import ApiError, Violations, conflict, invalid, violation
 from conformance.reference.http import Context, id_in_path, is_guid
-from conformance.reference.tiers.model import BULK_MAX, MAX_POINTS, STATUSES
+from conformance.reference.tiers.model import MAX_POINTS, STATUSES
 
 
 def tier_fields(
@@ -161,8 +161,3 @@ def guid_path(ctx: Context, value: str) -> str:
         raise RuntimeError("badly formed hexadecimal UUID string")
     return id_in_path(value, "tier")
 
-
-def too_many_tiers() -> Violations:
-    v = Violations()
-    v.add("tiers", f"must contain 1 to {BULK_MAX} tiers", "ARRAY_SIZE")
-    return v

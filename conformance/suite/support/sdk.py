@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.live import Owned
+from conformance.plugin import Unique
 from conformance.target import Exchange, Target
 from conformance.verdict import Expect
 
@@ -95,3 +97,70 @@ def next_revision(value: object) -> str:
     return str(int(str(value)) + 1)
 
 
+
+
+def created(sdk: Sdk, owned: Owned, expect: Expect, method: str, path: str, kind: str,
+            entity: dict[str, Any]) -> dict[str, Any]:
+    """A `kind` created through the SDK method's request for a scenario's set-up (itself documented behaviour):
+    owned, so it is deleted when the test ends; an answer without an id fails the scenario."""
+    answer = sdk.call(method, "POST", path, {kind: entity})
+    made = expect.setup(answer, f"creating a {kind} for the scenario").get(kind) or {}
+    if not made.get("id"):
+        expect.fail(f"the created {kind} has an id", answer)
+    owned.add(kind, made["id"])
+    return made
+
+
+def own_created(owned: Owned, answer: Exchange, kind: str) -> dict[str, Any]:
+    """The `kind` a create answer returns (empty when none), owned when it has an id."""
+    entity = body_of(answer).get(kind) or {}
+    if entity.get("id"):
+        owned.add(kind, entity["id"])
+    return entity
+
+
+def own_bulk_created(owned: Owned, answer: Exchange, kind: str) -> int:
+    """Own every item a bulk create answer returns; how many of its results report success."""
+    results = body_of(answer).get("results") or []
+    for result in results:
+        if isinstance(result, dict) and (result.get("item") or {}).get("id"):
+            owned.add(kind, result["item"]["id"])
+    return len([r for r in results if isinstance(r, dict) and (r.get("itemMetadata") or {}).get("success")])
+
+
+def get_with_id_in_query(sdk: Sdk, unique: Unique, method: str, path: str, kind: str, entity_id: str,
+                         param: str) -> None:
+    """The SDK's get repeats the path id as `?param=` (AMB-39): the entity is served, and an unknown id is a 404."""
+    answer = sdk.call(method, "GET", f"{path}/{entity_id}", params=[(param, entity_id)])
+    got = body_of(answer).get(kind) or {}
+    if not sdk.served(method, answer, f"GET with ?{param}= repeating the path id",
+                      shape=got.get("id") == entity_id, amb="AMB-39"):
+        return
+    missing = unique.guid()
+    absent = sdk.call(method, "GET", f"{path}/{missing}", params=[(param, missing)])
+    sdk.served(method, absent, f"GET of an unknown id with ?{param}= (the SDK expects a 404 error)",
+               status=404, amb="AMB-39")
+
+
+def delete_with_id_in_query(sdk: Sdk, method: str, get_method: str, path: str, entity_id: str, param: str,
+                            params: list[tuple[str, Any]], what: str) -> None:
+    """The SDK's delete repeats the path id in the query (AMB-39): it is served, and the SDK's get then finds
+    nothing (a 404)."""
+    answer = sdk.call(method, "DELETE", f"{path}/{entity_id}", params=params)
+    if not sdk.served(method, answer, what, amb="AMB-39"):
+        return
+    gone = sdk.call(get_method, "GET", f"{path}/{entity_id}", params=[(param, entity_id)])
+    sdk.served(method, gone, "GET after the delete (the SDK expects a 404 error)", status=404, amb="AMB-39")
+
+
+def update_with_spread(sdk: Sdk, expect: Expect, method: str, verb: str, path: str, kind: str, entity_id: str,
+                       what: str, **changes: Any) -> None:
+    """The SDK's update sends what a GET returned, spread, with the changes (AMB-30): served, the changes
+    applied and the revision the next one."""
+    current = expect.setup(sdk.target.get(f"{path}/{entity_id}"), f"reading the {kind} back")[kind]
+    answer = sdk.call(method, verb, f"{path}/{entity_id}", {kind: spread(current, entity_id, **changes)})
+    updated = body_of(answer).get(kind) or {}
+    sdk.served(method, answer, what,
+               shape=(updated.get("id") == entity_id and all(updated.get(k) == v for k, v in changes.items())
+                      and is_revision(updated.get("revision"), next_revision(current["revision"]))),
+               amb="AMB-30")
