@@ -58,7 +58,7 @@ def execute(run: RunSettings) -> int:
             try:  # issue 19: the probe has the run's retry budget and its own module
                 run.not_served = probe(Target(run.base_url, dict(run.headers), timeout=min(run.timeout, 10),
                                               max_retries=run.retries, retry_budget=run.retry_budget),
-                                       run.apis or list(APIS))
+                                       run.apis or list(APIS), named=bool(run.apis))
             except ProbeError as exc:
                 raise ToolError(str(exc)) from None
         describe = "embedded reference" + (f" with fault {', '.join(run.faults)}" if run.faults else "")

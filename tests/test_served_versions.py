@@ -46,9 +46,12 @@ def test_a_target_serving_no_badges_version_is_a_wrong_url(serve) -> None:  # ty
         probe(serve("v3-not-served", "v4-not-served"), list(APIS))
 
 
-def test_selecting_only_the_absent_version_is_a_usage_error(serve) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ProbeError, match="serves none of the selected APIs.*does not serve Badges v4"):
-        probe(serve("v4-not-served"), ["badges-v4"])
+def test_an_api_named_with_api_must_be_served(serve) -> None:  # type: ignore[no-untyped-def]
+    """Named, a missing v4 is a broken target, not "not served": its rules must not quietly skip."""
+    target = serve("v4-not-served")
+    assert probe(target, ["tiers", "badges-v4"]) == ["badges-v4"]
+    with pytest.raises(ProbeError, match="--api badges-v4 selected, but the target does not serve Badges v4"):
+        probe(target, ["tiers", "badges-v4"], named=True)
 
 
 def test_rules_of_an_absent_api_fold_into_one_not_checked_line() -> None:
@@ -62,9 +65,9 @@ def test_rules_of_an_absent_api_fold_into_one_not_checked_line() -> None:
 
 
 def test_a_v4_only_run_is_conformant_and_says_v3_is_not_served(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("run", "--quick", "--fault", "v3-not-served", "--api", "badges", "--api", "badges-v4")
+    result = cli("run", "--quick", "--fault", "v3-not-served")
     assert result.returncode == 0, result.output
     assert f"not served: {NOT_SERVED['badges']}" in result.stdout
     folded = [line for line in result.stdout.splitlines() if "not served:" in line and "NOT CHECKED" in line]
-    assert len(folded) == 1 and "BADGE-1 … BADGE-23, " in folded[0], result.stdout
+    assert len(folded) == 1 and "BADGE-1 … BADGE-23 (23 rules)" in folded[0], result.stdout
     assert "FAIL" not in result.stdout
