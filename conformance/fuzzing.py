@@ -8,6 +8,8 @@ deleted; destructive calls only touch what this run created), and the traffic su
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from typing import Any
 
@@ -127,9 +129,16 @@ class Fuzzer:
         return self.target.base_url + server_path(self.api)
 
     def run(self, case: Any) -> None:
+        """A generated case: aimed (live safety) and tagged, logged when recording, then sent."""
         if not self.settings.embedded:
             self._guard(case)
         self._tag(case)
+        if self.settings.record_dir:
+            self.node.__dict__.setdefault("conformance_cases", []).append(case_record(case))
+        self.send(case)
+
+    def send(self, case: Any) -> None:
+        """Send a case exactly as it is and judge the answer (a replayed case was aimed and tagged already)."""
         response = case.call(base_url=self.base_url, headers=dict(self.target.headers), session=self.target.session)
         self._track(case, response)
         self.node.conformance_traffic.append([case.method.upper(), server_path(self.api) + case.path,
@@ -284,9 +293,50 @@ def state_machine_for(api: str, target: Target, owned: Any, node: Any, settings:
 __all__ = ["schema_for", "Fuzzer", "state_machine_for", "fuzz_test", "stateful_test", "selected_apis", "checks"]
 
 
+def case_record(case: Any) -> dict[str, Any]:
+    """A sent case as plain JSON: what `replayed_case` needs to build the same case, metadata included (the
+    checks read it: a negative case must be rejected, a positive one need not be)."""
+    from schemathesis.core import NotSet
+
+    record: dict[str, Any] = {"method": case.method.upper(), "path_parameters": dict(case.path_parameters or {}),
+                              "query": dict(case.query or {}), "headers": dict(case.headers or {}),
+                              "cookies": dict(case.cookies or {}), "media_type": case.media_type,
+                              "meta": case.meta.to_dict() if case.meta is not None else None,
+                              "guarded": case.id in GUARDED}
+    if isinstance(case.body, bytes):
+        record["body_base64"] = base64.b64encode(case.body).decode("ascii")
+    elif not isinstance(case.body, NotSet):
+        record["body"] = case.body
+    # a copy as it is now: an explicit example's body is one object that a later case changes again
+    return json.loads(json.dumps(record, default=str))
+
+
+def replayed_case(operation: Any, record: dict[str, Any]) -> Any:
+    """The case a recording sent, rebuilt on the operation (as schemathesis's own replay command does)."""
+    from schemathesis.generation.meta import CaseMetadata
+
+    body: Any = {"body": record["body"]} if "body" in record else {}
+    if "body_base64" in record:
+        body = {"body": base64.b64decode(record["body_base64"])}
+    case = operation.Case(method=record["method"], path_parameters=record["path_parameters"], query=record["query"],
+                          headers=record["headers"], cookies=record["cookies"], media_type=record["media_type"],
+                          **body)
+    if record.get("meta") is not None:
+        case._meta = CaseMetadata.from_dict(record["meta"])
+    case.freeze_metadata()
+    if record.get("guarded"):
+        GUARDED.add(case.id)
+    return case
+
+
 def fuzz_test(api: str, settings: RunSettings) -> Any:
-    """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases)."""
+    """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases).
+
+    In a replay the same items exist, but each sends the cases its recording logged instead of generating
+    them again: the cassette answers, the same checks judge."""
     schema = schema_for(api, settings)
+    if settings.replay_dir:
+        return _replay_test(api, schema, settings)
 
     @schema.parametrize()
     @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
@@ -294,6 +344,31 @@ def fuzz_test(api: str, settings: RunSettings) -> Any:
         # The fixtures are per operation on purpose: entities created while fuzzing one operation are
         # deleted when it ends, whatever the examples did.
         Fuzzer(api, target, request.node, owned, settings).run(case)
+
+    test.__name__ = test.__qualname__ = f"test_fuzz_{api.replace('-', '_')}"
+    return test
+
+
+def _replay_test(api: str, schema: Any, settings: RunSettings) -> Any:
+    from conformance.recording import read_cases
+
+    operations = [result.ok() for result in schema.get_all_operations()]
+
+    @pytest.mark.parametrize("operation", operations, ids=[operation.label for operation in operations])
+    def test(operation: Any, target: Target, owned: Any, request: Any) -> None:
+        fuzzer = Fuzzer(api, target, request.node, owned, settings)
+        # by the violations they name; the last case of each is the one Hypothesis reported (it shrinks a
+        # failure, then runs the smallest example once more)
+        found: dict[tuple[str, ...], FuzzFailure] = {}
+        for record in read_cases(settings.replay_dir or ".", request.node.nodeid):
+            try:
+                fuzzer.send(replayed_case(operation, record))
+            except FuzzFailure as failure:
+                found[tuple(line for line in str(failure).splitlines() if line.startswith("violation:"))] = failure
+        if len(found) == 1:
+            raise next(iter(found.values()))
+        if found:
+            raise FuzzFailure("\n\n".join(str(failure) for failure in found.values()))
 
     test.__name__ = test.__qualname__ = f"test_fuzz_{api.replace('-', '_')}"
     return test

@@ -10,6 +10,9 @@ Why each piece is here:
 - Cassettes are plain YAML written and read with the safe dumper/loader (no Python tags).
 - In replay the network is blocked: a request with no recorded answer fails the test instead of
   reaching a server.
+- A fuzz test also writes its case log (`<cassette>.cases.json`): every case it sent, as schemathesis built it
+  (parameters, body, generation metadata). A replay sends those cases again and runs the same checks on the
+  recorded answers, without asking Hypothesis to generate them a second time.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import os
 import re
 import socket
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +61,10 @@ def cassette_name(nodeid: str) -> str:
 def cassette_path(folder: str | Path, nodeid: str) -> Path:
     module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
     return Path(folder) / module / cassette_name(nodeid)
+
+
+def cases_path(folder: str | Path, nodeid: str) -> Path:
+    return cassette_path(folder, nodeid).with_suffix(".cases.json")
 
 
 def cassette_files(folder: str | Path) -> list[Path]:
@@ -270,6 +278,8 @@ def check_cassettes(folder: str | Path) -> None:
     """Before a replay: every cassette of the set must load, so a broken file is one line, not a verdict."""
     for path in cassette_files(folder):
         load_cassette(path, keep=True)
+        if path.name.startswith("test_fuzz_"):  # a fuzz test replays the cases it logged
+            _load_cases(path.with_suffix(".cases.json"))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -277,11 +287,30 @@ def _first_line(exc: BaseException) -> str:
     return text[:160] if text else exc.__class__.__name__
 
 
+def _memoised(filter_request: Any) -> Any:
+    """vcrpy filters (deep-copies, then scrubs) the same request up to four times while it looks up one
+    answer; the same request in the same state gets the same filtered copy. One entry per thread: the suite's
+    concurrency checks send requests from several threads at once."""
+    last = threading.local()
+
+    def filtered(request: Any) -> Any:
+        key = (id(request), request.method, request.uri, request.body, tuple(request.headers.items()))
+        if getattr(last, "key", None) != key or getattr(last, "request", None) is not request:
+            last.key, last.request, last.result = key, request, filter_request(request)
+        return last.result
+
+    return filtered
+
+
 def recorder(settings: RunSettings) -> Any:
     import vcr
 
+    class VCR(vcr.VCR):
+        def _build_before_record_request(self, options: dict[str, Any]) -> Any:
+            return _memoised(super()._build_before_record_request(options))
+
     scrubber = Scrubber(settings.headers, settings.headers.values())
-    instance = vcr.VCR(
+    instance = VCR(
         record_mode="none" if settings.replay_dir else "all",
         match_on=["same_request"],
         before_record_request=scrubber.request,
@@ -326,6 +355,37 @@ def cassette_for(nodeid: str, settings: RunSettings) -> Iterator[None]:
             # the whole set first; this is for the plugin used on its own)
             raise CassetteError(f"cassette {path} is corrupted or truncated ({_first_line(exc)})") from None
         yield
+
+
+# case logs ---------------------------------------------------------------------------------------
+def write_cases(folder: str | Path, nodeid: str, cases: list[dict[str, Any]], settings: RunSettings) -> None:
+    """The cases a fuzz test sent, scrubbed like its cassette (a replayed request is scrubbed before matching,
+    so a scrubbed case still finds its answer)."""
+    fields = scrub_fields()
+    secrets = sorted({v for v in settings.headers.values() if v and len(v) >= 4}, key=len, reverse=True)
+    text = json.dumps([scrub_json(case, fields) for case in cases], indent=0, default=str)
+    path = cases_path(folder, nodeid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scrub_text(text, frozenset(), secrets) + "\n", encoding="utf-8")
+
+
+def read_cases(folder: str | Path, nodeid: str) -> list[dict[str, Any]]:
+    """The case log of one fuzz test; CassetteError when it is missing or broken (a tool error, never a verdict)."""
+    return _load_cases(cases_path(folder, nodeid))
+
+
+def _load_cases(path: Path) -> list[dict[str, Any]]:
+    try:
+        cases = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CassetteError(f"{path} is missing: the set was recorded by an older version; record it again "
+                            "with `conformance run --record`") from None
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise CassetteError(f"case log {path} is corrupted or truncated ({_first_line(exc)}); "
+                            "record it again with `conformance run --record`") from None
+    if not isinstance(cases, list) or not all(isinstance(c, dict) and "method" in c for c in cases):
+        raise CassetteError(f"case log {path} is not a list of cases; record it again with `conformance run --record`")
+    return cases
 
 
 # manifest ------------------------------------------------------------------------------------------

@@ -119,10 +119,14 @@ def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     if settings is None or not (settings.record_dir or settings.replay_dir):
         yield
         return
-    from conformance.recording import cassette_for
+    from conformance.recording import cassette_for, write_cases
 
-    with cassette_for(request.node.nodeid, request.getfixturevalue("conformance_settings")):
+    run = request.getfixturevalue("conformance_settings")
+    with cassette_for(request.node.nodeid, run):
         yield
+    cases = request.node.__dict__.get("conformance_cases")
+    if settings.record_dir and cases is not None:  # a fuzz test: its cases, so a replay need not generate them
+        write_cases(settings.record_dir, request.node.nodeid, cases, run)
 
 
 @functools.cache
