@@ -177,12 +177,15 @@ def main() -> int:
     faults = shard_of(faults, args.shard)
     print(f"{len(faults)} variants, seed {seed}, {args.jobs} jobs", flush=True)
     started = time.monotonic()
-    clean = run_suite(None, "strict", seed)
-    print(f"clean reference, strict: {clean.summary} in {clean.seconds:.1f} s", flush=True)
+    # Whole runs first, runs that stop at their kill last: the pool's last minutes are not one long run alone.
+    faults.sort(key=lambda f: f.kind == "bug")
     with ThreadPoolExecutor(args.jobs) as pool:
+        clean_run = pool.submit(run_suite, None, "strict", seed)
         combined = pool.submit(judge_combined, seed) if not args.names else None
         verdicts = list(pool.map(lambda f: judge(f, seed), faults))
     wall = time.monotonic() - started
+    clean = clean_run.result()
+    print(f"clean reference, strict: {clean.summary} in {clean.seconds:.1f} s", flush=True)
     for verdict in sorted(verdicts, key=lambda v: (v.ok, v.fault.kind, v.fault.name)):
         seconds = sum(r.seconds for r in verdict.runs)
         print(f"{'ok ' if verdict.ok else 'BAD'} {verdict.fault.kind:<7} {verdict.fault.name:<44} "

@@ -9,6 +9,7 @@ deleted; destructive calls only touch what this run created), and the traffic su
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import uuid
 from typing import Any
@@ -20,7 +21,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from conformance import checks
 from conformance.operations import prefix
-from conformance.paths import spec_path
+from conformance.paths import load_spec, spec_path
 from conformance.redact import Redactor
 from conformance.settings import RunSettings
 from conformance.target import Target
@@ -94,8 +95,14 @@ def server_path(api: str) -> str:
 
 
 def schema_for(api: str, settings: RunSettings) -> Any:
-    """The API's schema, configured with this run's seed and budget (read when the suite is collected)."""
-    schema: Any = schemathesis.openapi.from_path(spec_path(api))
+    """The API's schema, configured with this run's seed and budget (read when the suite is collected).
+
+    One per API serves its fuzz test and its stateful test: the strategies schemathesis builds and caches for
+    an operation while fuzzing it are reused by the walk. The document comes from the process-wide parse (the
+    same dict schemathesis's own YAML loader gives, checked in tests/test_specs.py), copied because
+    schemathesis may annotate what it is given."""
+    schema: Any = schemathesis.openapi.from_dict(copy.deepcopy(load_spec(api)))
+    schema.location = spec_path(api).absolute().as_uri()  # what `from_path` sets
     schema.config.seed = settings.seed
     # Undocumented parameters and body fields may be ignored (AMB-30/AMB-39), so their presence does not make
     # a request negative; credentials come from the run's headers, not from generation.
@@ -104,7 +111,7 @@ def schema_for(api: str, settings: RunSettings) -> Any:
     # The coverage phase sends every boundary of every field (hundreds of requests per operation); --quick
     # keeps the documented examples and a small random budget, and leaves boundaries to the rule scenarios.
     phases = ["examples", "fuzzing"] if settings.quick else ["examples", "coverage", "fuzzing"]
-    schema.config.phases.update(phases=phases)
+    schema.config.phases.update(phases=[*phases, "stateful"])  # the stateful test walks the same schema
     excluded = list(EXCLUDED_CHECKS)
     schema.config.checks.update(excluded_check_names=excluded)
     if not settings.embedded:
@@ -256,10 +263,8 @@ def stateful_settings(settings: RunSettings) -> hypothesis.settings:
     )
 
 
-def state_machine_for(api: str, target: Target, owned: Any, node: Any, settings: RunSettings) -> type:
+def state_machine_for(api: str, schema: Any, target: Target, owned: Any, node: Any, settings: RunSettings) -> type:
     """The stateful phase: schemathesis walks the spec's links (create -> get/update/delete)."""
-    schema = schema_for(api, settings)
-    schema.config.phases.update(phases=["stateful"])
     fuzzer = Fuzzer(api, target, node, owned, settings)
     base = schema.as_state_machine()
 
@@ -329,12 +334,11 @@ def replayed_case(operation: Any, record: dict[str, Any]) -> Any:
     return case
 
 
-def fuzz_test(api: str, settings: RunSettings) -> Any:
+def fuzz_test(api: str, schema: Any, settings: RunSettings) -> Any:
     """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases).
 
     In a replay the same items exist, but each sends the cases its recording logged instead of generating
     them again: the cassette answers, the same checks judge."""
-    schema = schema_for(api, settings)
     if settings.replay_dir:
         return _replay_test(api, schema, settings)
 
@@ -374,11 +378,11 @@ def _replay_test(api: str, schema: Any, settings: RunSettings) -> Any:
     return test
 
 
-def stateful_test(api: str, settings: RunSettings) -> Any:
+def stateful_test(api: str, schema: Any, settings: RunSettings) -> Any:
     """A pytest test for the stateful phase: sequences along the spec's links."""
 
     def test(target: Target, owned: Any, request: Any) -> None:
-        machine: Any = state_machine_for(api, target, owned, request.node, settings)
+        machine: Any = state_machine_for(api, schema, target, owned, request.node, settings)
         machine._hypothesis_internal_use_seed = settings.seed  # what @hypothesis.seed sets: same run id, same walk
         try:
             machine.run(settings=stateful_settings(settings))

@@ -37,6 +37,22 @@ def test_spec_has_examples(report: LintReport, api: str) -> None:
     assert summary.examples >= 10
 
 
+@pytest.mark.parametrize("api", APIS)
+def test_the_fuzzer_reads_each_spec_as_schemathesis_own_loader_does(api: str) -> None:
+    """`fuzzing.schema_for` builds the schema from the process-wide parse (libyaml's safe loader), not from
+    schemathesis's pure-Python YAML loader: the two must give the same document, keys included."""
+    import copy
+
+    from schemathesis.core.deserialization import deserialize_yaml
+    from schemathesis.openapi.loaders import stringify_keys
+
+    from conformance.paths import load_spec
+
+    ours = copy.deepcopy(load_spec(api))
+    stringify_keys(ours)
+    assert ours == deserialize_yaml(spec_path(api).read_text(encoding="utf-8"))
+
+
 def test_inventory_is_the_43_documented_endpoints(report: LintReport) -> None:
     """29 of v3/tiers/rewards (API-FACTS) plus the 14 of Badges v4 and Badge Assignments v4 (issue 18)."""
     assert sum(len(s.operations) for s in report.specs) == 43 == sum(len(v) for v in INVENTORY.values())
