@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
@@ -25,12 +25,13 @@ MAX_REQUEST_HEAD = 1024 * 1024
 class EmbeddedServer:
     def __init__(self, faults: Iterable[str] = (), db: str = ":memory:", deterministic: bool = False,
                  host: str = "127.0.0.1", port: int = 0, webhook_urls: Iterable[str] = (),
-                 webhook_private_key: bytes | None = None):
+                 webhook_private_key: bytes | None = None, deliver_while: Callable[[], bool] | None = None):
         urls = list(webhook_urls)
         self.events: Emitter | None = None
         if urls:
             self.events = (Emitter(urls, load_private_key(webhook_private_key)) if webhook_private_key
                            else Emitter(urls))
+            self.events.deliver_while = deliver_while
         self.app = create_app(db=db, faults=faults, deterministic=deterministic, events=self.events)
         self.host = host
         # Bound here and handed to uvicorn: a port picked now and bound later could be taken in between by

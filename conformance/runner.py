@@ -11,6 +11,7 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,12 @@ def execute(run: RunSettings) -> int:
         embedded = run.base_url is None and run.replay_dir is None
         if embedded:
             from conformance.embedded import EmbeddedServer
+            from conformance.webhooks import wanted_at
 
             try:
+                receiver = _embedded_receiver(run)
                 server = EmbeddedServer(faults=run.faults, deterministic=run.record_dir is not None,
-                                        webhook_urls=[_embedded_receiver(run)]).start()
+                                        webhook_urls=[receiver], deliver_while=partial(wanted_at, receiver)).start()
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             stack.callback(server.stop)

@@ -7,6 +7,11 @@ relates it to the entities a test wrote (events from other writers are never jud
 the ones a test expects. The judging itself (which rule a finding breaks) lives in the suite's
 `test_events.py`; here are only facts about a delivery.
 
+A test that reads events *listens* (`listening`, opened by the plugin around every such test); the embedded
+reference asks `wanted_at` before it signs an event and delivers only while someone listens. The other tests'
+thousands of writes would otherwise be signed, posted and journaled for nobody (about a fifth of the CPU of
+a `--quick` run).
+
 Nothing about a delivery's transport is kept but its body: the receiver's URL, the request headers and any
 `Authorization` it sees never reach a report.
 """
@@ -15,10 +20,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,11 +90,19 @@ class Receiver:
 
     def start(self) -> Receiver:
         self._thread.start()
+        _RUNNING[self.url] = self
         return self
 
     def stop(self) -> None:
+        _RUNNING.pop(self.url, None)
         self._server.shutdown()
         self._server.server_close()
+
+    def wanted(self) -> bool:
+        """Whether a test that reads events runs now: in this process, or in an xdist worker (its marker file)."""
+        if _LISTENERS:
+            return True
+        return self._journal is not None and any(self._journal.parent.glob(f"{LISTENING}*"))
 
     def _keep(self, item: Received) -> None:
         with self._lock:
@@ -131,6 +146,34 @@ class Recorded:
 
 
 Source = Receiver | Journal | Recorded
+#: The prefix of the marker files xdist workers leave beside the journal while one of their tests listens.
+LISTENING = "listening-"
+#: The receivers running in this process, by URL: the embedded reference's emitter asks them (`wanted_at`).
+_RUNNING: dict[str, Receiver] = {}
+#: How many tests of this process listen now (a list so `listening` can change it without a global statement).
+_LISTENERS: list[None] = []
+
+
+@contextmanager
+def listening(source: Source | None) -> Iterator[None]:
+    """A test that reads events runs while this is open; in an xdist worker a marker file beside the controller's
+    journal says so (the controller's receiver answers `wanted` for the whole run)."""
+    marker = source.path.parent / f"{LISTENING}{os.getpid()}" if isinstance(source, Journal) else None
+    _LISTENERS.append(None)
+    if marker is not None:
+        marker.touch()
+    try:
+        yield
+    finally:
+        _LISTENERS.pop()
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+
+def wanted_at(url: str) -> bool:
+    """Whether the receiver at `url` wants events now; True when it is not one of this process's receivers."""
+    receiver = _RUNNING.get(url)
+    return receiver is None or receiver.wanted()
 
 
 @dataclass

@@ -190,3 +190,27 @@ def test_serve_loads_the_signing_key_and_writes_the_public_key(tmp_path: Any, ca
     (tmp_path / "junk.pem").write_text("not a key")
     assert main(["serve", "--webhook-url", "http://x/", "--webhook-private-key", str(tmp_path / "junk.pem")]) == 2
     assert "not an unencrypted RSA private key" in capsys.readouterr().err
+
+
+def test_while_nobody_listens_nothing_is_signed_or_sent_but_sequences_advance(sink: Sink) -> None:
+    """The embedded reference delivers only while a suite test reads events (`deliver_while`); an event it did
+    not send still counts, so the entity's next event carries the next sequence number."""
+    listening = threading.Event()
+    server = EmbeddedServer(webhook_urls=[sink.url], deliver_while=listening.is_set).start()
+    try:
+        tier = requests.post(f"{server.base_url}/loyalty-tiers/v1/tiers", headers=AUTH, timeout=5,
+                             json={"tier": {"tierDefinition": {"name": "Quiet"}, "requiredPoints": 5}}).json()["tier"]
+        time.sleep(0.3)
+        unheard = list(sink.bodies)
+        listening.set()
+        requests.patch(f"{server.base_url}/loyalty-tiers/v1/tiers/{tier['id']}", headers=AUTH, timeout=5,
+                       json={"tier": {"revision": "1", "requiredPoints": 6}})
+        heard = sink.wait_for(1)
+        assert server.events is not None
+        public_key = server.events.public_key
+    finally:
+        server.stop()
+    assert unheard == []
+    assert len(heard) == 1
+    _, _, update = _decode(heard[0], public_key)
+    assert update["slug"] == "updated" and update["entityEventSequence"] == "2"

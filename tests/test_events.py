@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import run_cli
 
+from conformance import webhooks
 from conformance.embedded import EmbeddedServer, free_port
 from conformance.reference import events
 from conformance.reference.faults import Fault
@@ -118,3 +119,21 @@ def test_bad_webhook_options_are_one_line_and_exit_2(tmp_path: Path) -> None:
         result = run_cli("run", *args, cwd=tmp_path, timeout=120)
         assert result.returncode == 2, result.output[-1000:]
         assert "Traceback" not in result.output and "webhook" in result.stderr
+
+
+def test_the_receiver_wants_events_only_while_a_test_listens_here_or_in_an_xdist_worker(tmp_path: Path) -> None:
+    """`conformance.plugin.events` opens `listening` around every test that reads events; a worker says so
+    with a marker file beside the controller's journal, which is what the controller's receiver looks at."""
+    journal = tmp_path / "deliveries.jsonl"
+    receiver = webhooks.Receiver(journal=journal).start()
+    try:
+        assert not receiver.wanted() and not webhooks.wanted_at(receiver.url)
+        with webhooks.listening(None):
+            assert receiver.wanted() and webhooks.wanted_at(receiver.url)
+        assert not receiver.wanted()
+        with webhooks.listening(webhooks.Journal(journal)):  # as an xdist worker does
+            assert receiver.wanted()
+        assert not receiver.wanted() and not list(tmp_path.glob(f"{webhooks.LISTENING}*"))
+    finally:
+        receiver.stop()
+    assert webhooks.wanted_at(receiver.url), "a URL no receiver of this process serves is always delivered to"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.plugin.events import configure_events, events, pytest_configure_node
+from conformance.plugin.events import configure_events, events, pytest_configure_node, pytest_runtest_protocol
 from conformance.plugin.fixtures import (
     FreshSite,
     Unique,
@@ -43,6 +43,7 @@ __all__ = [
     "settings_of", "pytest_addoption", "pytest_configure", "pytest_collection_modifyitems", "pytest_ignore_collect",
     "pytest_pycollect_makemodule", "pytest_runtest_makereport", "conformance_settings", "target", "expect", "owned",
     "unique", "fresh_site", "_cassette", "_session_target", "events", "pytest_configure_node",
+    "pytest_runtest_protocol",
 ]
 
 

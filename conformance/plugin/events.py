@@ -78,6 +78,18 @@ def events(conformance_settings: RunSettings, pytestconfig: pytest.Config) -> An
     return EventLog(wiring.source or Recorded([]), wiring.public_key, conformance_settings.webhook_wait)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """A test that reads events listens from its first fixture to its last teardown: only then does the embedded
+    reference deliver (`conformance.webhooks.listening`); a live target delivers whatever it delivers."""
+    if events_key not in item.config.stash or "events" not in getattr(item, "fixturenames", ()):
+        return (yield)
+    from conformance.webhooks import listening
+
+    with listening(item.config.stash.get(events_key, EventWiring()).source):
+        return (yield)
+
+
 def wire_embedded(config: pytest.Config, server_key: str, receiver: Any) -> None:
     """The embedded reference the plugin started delivers to `receiver` and signs with `server_key`."""
     wiring = config.stash.setdefault(events_key, EventWiring())
@@ -85,4 +97,4 @@ def wire_embedded(config: pytest.Config, server_key: str, receiver: Any) -> None
 
 
 __all__ = ["EventWiring", "add_event_options", "configure_events", "events", "events_key", "pytest_configure_node",
-           "wire_embedded"]
+           "pytest_runtest_protocol", "wire_embedded"]

@@ -34,7 +34,8 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
     from conformance.webhooks import Receiver
 
     receiver = Receiver().start()  # the embedded reference delivers its events here
-    server = EmbeddedServer(faults=settings.faults, webhook_urls=[receiver.url]).start()
+    server = EmbeddedServer(faults=settings.faults, webhook_urls=[receiver.url],
+                            deliver_while=receiver.wanted).start()
     assert server.events is not None
     wire_embedded(pytestconfig, server.events.public_key, receiver)
     settings.base_url = server.base_url

@@ -4,7 +4,8 @@ After every successful write the API modules call `Context.emit(...)` once per d
 queued and a background thread POSTs it to every subscriber URL as a compact RS256 JWT in the shape the
 official SDK's `webhooks.process` parses. Delivery never blocks or fails an API call: the queue is bounded,
 a receiver that does not answer 200 within 1250 ms is retried with bounded backoff, and a dead receiver is
-logged once, not once per event.
+logged once, not once per event. `deliver_while` lets the embedded reference deliver only while the suite
+listens (`conformance.webhooks.wanted_at`); the event is still built, so sequences advance as if delivered.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -111,6 +112,7 @@ class Emitter:
     urls: list[str]
     key: rsa.RSAPrivateKey = field(default_factory=new_private_key)
     faults: frozenset[str] = frozenset()
+    deliver_while: Callable[[], bool] | None = None
     _sequence: dict[str, int] = field(default_factory=dict)
     _first_id: dict[str, str] = field(default_factory=dict)
     _last_body: dict[str, Any] = field(default_factory=dict)
@@ -151,7 +153,7 @@ class Emitter:
         except Exception:  # a bug here must not fail the write that already succeeded
             log.exception("could not build the %s %s event", entity, slug)
             return
-        if claims is None:
+        if claims is None or (self.deliver_while is not None and not self.deliver_while()):
             return
         due = time.monotonic() + (DELAY_SECONDS if self._fault("event-delivery-delayed") else 0.0)
         try:
