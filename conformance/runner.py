@@ -51,7 +51,7 @@ def execute(run: RunSettings) -> int:
                                         webhook_urls=[receiver], deliver_while=partial(wanted_at, receiver)).start()
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
-            stack.callback(server.stop)
+            stack.callback(server.stop, wait=False)  # the reports need nothing more from it
             _publish_key(run, server)
             run.base_url = server.base_url
             run.headers.setdefault("Authorization", LOCAL_KEY)

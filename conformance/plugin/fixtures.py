@@ -88,7 +88,7 @@ def fresh_site(target: Target, conformance_settings: RunSettings) -> Iterator[Fr
         own.log = target.log  # the test's exchanges stay in its report
         yield FreshSite(own, True)
     finally:
-        server.stop()
+        server.stop(wait=False)
 
 
 @pytest.fixture
