@@ -67,6 +67,16 @@ def _reference(urls: list[str]) -> EmbeddedServer:
     return EmbeddedServer(webhook_urls=urls).start()
 
 
+def _create_tier(server: EmbeddedServer, name: str) -> dict[str, Any]:
+    return requests.post(f"{server.base_url}/loyalty-tiers/v1/tiers", headers=AUTH, timeout=5,
+                         json={"tier": {"tierDefinition": {"name": name}, "requiredPoints": 5}}).json()["tier"]
+
+
+def _update_tier(server: EmbeddedServer, tier: dict[str, Any]) -> None:
+    requests.patch(f"{server.base_url}/loyalty-tiers/v1/tiers/{tier['id']}", headers=AUTH, timeout=5,
+                   json={"tier": {"revision": "1", "requiredPoints": 6}})
+
+
 def _decode(token: str, public_key: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     claims = jwt.decode(token, public_key, algorithms=["RS256"])
     envelope = json.loads(claims["data"])
@@ -76,11 +86,8 @@ def _decode(token: str, public_key: str) -> tuple[dict[str, Any], dict[str, Any]
 def test_events_are_rs256_jwts_in_the_sdk_shape(sink: Sink) -> None:
     server = _reference([sink.url])
     try:
-        created = requests.post(f"{server.base_url}/loyalty-tiers/v1/tiers", headers=AUTH, timeout=5,
-                                json={"tier": {"tierDefinition": {"name": "Gold"}, "requiredPoints": 5}}).json()
-        tier = created["tier"]
-        requests.patch(f"{server.base_url}/loyalty-tiers/v1/tiers/{tier['id']}", headers=AUTH, timeout=5,
-                       json={"tier": {"revision": "1", "requiredPoints": 6}})
+        tier = _create_tier(server, "Gold")
+        _update_tier(server, tier)
         tokens = sink.wait_for(2)
         assert server.events is not None
         public_key = server.events.public_key
@@ -198,13 +205,11 @@ def test_while_nobody_listens_nothing_is_signed_or_sent_but_sequences_advance(si
     listening = threading.Event()
     server = EmbeddedServer(webhook_urls=[sink.url], deliver_while=listening.is_set).start()
     try:
-        tier = requests.post(f"{server.base_url}/loyalty-tiers/v1/tiers", headers=AUTH, timeout=5,
-                             json={"tier": {"tierDefinition": {"name": "Quiet"}, "requiredPoints": 5}}).json()["tier"]
+        tier = _create_tier(server, "Quiet")
         time.sleep(0.3)
         unheard = list(sink.bodies)
         listening.set()
-        requests.patch(f"{server.base_url}/loyalty-tiers/v1/tiers/{tier['id']}", headers=AUTH, timeout=5,
-                       json={"tier": {"revision": "1", "requiredPoints": 6}})
+        _update_tier(server, tier)
         heard = sink.wait_for(1)
         assert server.events is not None
         public_key = server.events.public_key

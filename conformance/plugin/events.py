@@ -86,7 +86,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     from conformance.webhooks import listening
 
-    with listening(item.config.stash.get(events_key, EventWiring()).source):
+    with listening(item.config.stash[events_key].source):
         return (yield)
 
 
