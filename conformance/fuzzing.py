@@ -97,10 +97,11 @@ def server_path(api: str) -> str:
 def schema_for(api: str, settings: RunSettings) -> Any:
     """The API's schema, configured with this run's seed and budget (read when the suite is collected).
 
-    One per API serves its fuzz test and its stateful test: the strategies schemathesis builds and caches for
-    an operation while fuzzing it are reused by the walk. The document comes from the process-wide parse (the
-    same dict schemathesis's own YAML loader gives, checked in tests/test_specs.py), copied because
-    schemathesis may annotate what it is given."""
+    The document comes from the process-wide parse (the same dict schemathesis's own YAML loader gives, checked
+    in tests/test_specs.py), copied because schemathesis may annotate what it is given. The fuzz test and the
+    stateful test each get their own: a schema keeps what its cases saw (values captured from responses feed
+    later generation), so a shared one would make the walk depend on the fuzz test, and a replay, which sends
+    recorded fuzz cases instead of generating them, would walk differently from its recording."""
     schema: Any = schemathesis.openapi.from_dict(copy.deepcopy(load_spec(api)))
     schema.location = spec_path(api).absolute().as_uri()  # what `from_path` sets
     schema.config.seed = settings.seed
@@ -111,7 +112,7 @@ def schema_for(api: str, settings: RunSettings) -> Any:
     # The coverage phase sends every boundary of every field (hundreds of requests per operation); --quick
     # keeps the documented examples and a small random budget, and leaves boundaries to the rule scenarios.
     phases = ["examples", "fuzzing"] if settings.quick else ["examples", "coverage", "fuzzing"]
-    schema.config.phases.update(phases=[*phases, "stateful"])  # the stateful test walks the same schema
+    schema.config.phases.update(phases=phases)
     excluded = list(EXCLUDED_CHECKS)
     schema.config.checks.update(excluded_check_names=excluded)
     if not settings.embedded:
@@ -263,8 +264,10 @@ def stateful_settings(settings: RunSettings) -> hypothesis.settings:
     )
 
 
-def state_machine_for(api: str, schema: Any, target: Target, owned: Any, node: Any, settings: RunSettings) -> type:
+def state_machine_for(api: str, target: Target, owned: Any, node: Any, settings: RunSettings) -> type:
     """The stateful phase: schemathesis walks the spec's links (create -> get/update/delete)."""
+    schema = schema_for(api, settings)
+    schema.config.phases.update(phases=["stateful"])
     fuzzer = Fuzzer(api, target, node, owned, settings)
     base = schema.as_state_machine()
 
@@ -334,11 +337,12 @@ def replayed_case(operation: Any, record: dict[str, Any]) -> Any:
     return case
 
 
-def fuzz_test(api: str, schema: Any, settings: RunSettings) -> Any:
+def fuzz_test(api: str, settings: RunSettings) -> Any:
     """A pytest test over every operation of the API's spec (examples, coverage and fuzzing phases).
 
     In a replay the same items exist, but each sends the cases its recording logged instead of generating
     them again: the cassette answers, the same checks judge."""
+    schema = schema_for(api, settings)
     if settings.replay_dir:
         return _replay_test(api, schema, settings)
 
@@ -378,11 +382,11 @@ def _replay_test(api: str, schema: Any, settings: RunSettings) -> Any:
     return test
 
 
-def stateful_test(api: str, schema: Any, settings: RunSettings) -> Any:
+def stateful_test(api: str, settings: RunSettings) -> Any:
     """A pytest test for the stateful phase: sequences along the spec's links."""
 
     def test(target: Target, owned: Any, request: Any) -> None:
-        machine: Any = state_machine_for(api, schema, target, owned, request.node, settings)
+        machine: Any = state_machine_for(api, target, owned, request.node, settings)
         machine._hypothesis_internal_use_seed = settings.seed  # what @hypothesis.seed sets: same run id, same walk
         try:
             machine.run(settings=stateful_settings(settings))

@@ -7,7 +7,7 @@ returns for the run (`conformance.plugin.selection.FuzzModule`)."""
 
 from typing import Any
 
-from conformance.fuzzing import fuzz_test, schema_for, selected_apis, stateful_test
+from conformance.fuzzing import fuzz_test, selected_apis, stateful_test
 from conformance.plugin import RunSettings
 
 
@@ -16,7 +16,6 @@ def fuzz_tests(settings: RunSettings) -> dict[str, Any]:
     tests: dict[str, Any] = {}
     for api in selected_apis(settings):
         name = api.replace("-", "_")  # `badges-v4` -> test_fuzz_badges_v4
-        schema = schema_for(api, settings)
-        tests[f"test_fuzz_{name}"] = fuzz_test(api, schema, settings)
-        tests[f"test_stateful_{name}"] = stateful_test(api, schema, settings)
+        tests[f"test_fuzz_{name}"] = fuzz_test(api, settings)
+        tests[f"test_stateful_{name}"] = stateful_test(api, settings)
     return tests
