@@ -29,6 +29,11 @@ def specs_dir() -> Path:
     return Path(os.environ.get("CONFORMANCE_SPECS") or PROJECT_DIR / "specs")
 
 
+def cache_dir() -> Path:
+    """This machine's cache for data derived once and reused by every run (`$XDG_CACHE_HOME/conformance`)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "conformance"
+
+
 def spec_path(api: str) -> Path:
     return specs_dir() / SPEC_FILES[api]
 

@@ -13,7 +13,8 @@ import requests
 
 
 def test_run_against_embedded_reference_is_conformant(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli("run", "--quick", "--report-dir", "out")
+    cache = tmp_path / "cache"
+    result = cli("run", "--quick", "--report-dir", "out", env={"XDG_CACHE_HOME": str(cache)})
     assert result.returncode == 0, result.output[-3000:]
     assert "CONFORMANT" in result.stdout
     for name in ("junit.xml", "report.json", "summary.md"):
@@ -21,6 +22,9 @@ def test_run_against_embedded_reference_is_conformant(cli, tmp_path: Path) -> No
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["counts"].get("fail", 0) == 0
     assert report["counts"].get("pass", 0) > 50
+    # Hypothesis's Unicode tables are kept per machine, not rebuilt in (and left behind by) every working folder
+    assert not (tmp_path / ".hypothesis").exists()
+    assert list((cache / "conformance" / "hypothesis" / "unicode_data").glob("*/charmap.json.gz"))
 
 
 def test_run_against_conformance_serve(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
