@@ -288,16 +288,27 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _memoised(filter_request: Any) -> Any:
-    """vcrpy filters (deep-copies, then scrubs) the same request up to four times while it looks up one
-    answer; the same request in the same state gets the same filtered copy. One entry per thread: the suite's
+    """vcrpy filters (deep-copies, then scrubs) each request four times while it looks up one answer, twice of
+    them the copy it filtered just before; the same request in the same state gets the same filtered copy, and a
+    filtered copy is its own filtered form (what was recorded was filtered once). Kept per thread: the suite's
     concurrency checks send requests from several threads at once."""
-    last = threading.local()
+    local = threading.local()
+
+    def state(request: Any) -> tuple[Any, ...]:
+        return request.method, request.uri, request.body, tuple(request.headers.items())
 
     def filtered(request: Any) -> Any:
-        key = (id(request), request.method, request.uri, request.body, tuple(request.headers.items()))
-        if getattr(last, "key", None) != key or getattr(last, "request", None) is not request:
-            last.key, last.request, last.result = key, request, filter_request(request)
-        return last.result
+        memo: dict[int, tuple[Any, tuple[Any, ...], Any]] = local.__dict__.setdefault("memo", {})
+        seen = memo.get(id(request))
+        if seen is not None and seen[0] is request and seen[1] == state(request):
+            return seen[2]
+        result = filter_request(request)
+        if len(memo) > 16:  # only the request being looked up matters
+            memo.clear()
+        memo[id(request)] = (request, state(request), result)
+        if result is not None:
+            memo[id(result)] = (result, state(result), result)
+        return result
 
     return filtered
 
