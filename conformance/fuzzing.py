@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
 import uuid
 from typing import Any
 
@@ -22,7 +21,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from conformance import checks
 from conformance.operations import prefix
-from conformance.paths import cache_dir, load_spec, spec_path
+from conformance.paths import load_spec, spec_path
 from conformance.redact import Redactor
 from conformance.settings import RunSettings
 from conformance.target import Target
@@ -88,21 +87,6 @@ def _stable_constants() -> None:
 
 
 _stable_constants()
-
-
-def _unicode_tables_per_machine() -> None:
-    """Hypothesis derives its Unicode tables (which characters a category or codec holds: 1.1 million code points
-    looked at, 2-3 s of CPU) once and stores them under its home folder, by default `.hypothesis/` in the current
-    directory: every run from a fresh folder (a CI checkout, each mutation run) paid for them again and left that
-    folder behind. They depend only on the Python's Unicode version, so they live in this machine's cache.
-    `HYPOTHESIS_STORAGE_DIRECTORY` still wins; an unwritable cache only means they are derived again."""
-    from hypothesis.configuration import set_hypothesis_home_dir
-
-    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        set_hypothesis_home_dir(cache_dir() / "hypothesis")
-
-
-_unicode_tables_per_machine()
 
 
 def server_path(api: str) -> str:

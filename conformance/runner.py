@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__, interrupt
+from conformance import __version__, interrupt, paths
 from conformance.errors import (
     EXIT_CONFORMANT,
     EXIT_ERROR,
@@ -157,6 +157,12 @@ def _pytest(run: RunSettings, results_path: Path) -> int:
 
     from conformance.interrupt_plugin import InterruptHooks
 
+    # Hypothesis derives its Unicode tables (1.1 million code points looked at: 2-3 s of CPU, ~120 MiB) once per
+    # home folder, by default `.hypothesis/` of the working directory, so every run from a fresh folder (a CI
+    # checkout, each mutation run) paid again and left the folder behind. They depend only on the Python, so a
+    # run keeps them in this machine's cache (xdist workers inherit the variable). Set here, not by the plugin:
+    # inside a user's own pytest session their Hypothesis home (and example database) stays where it was.
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(paths.cache_dir() / "hypothesis"))
     return int(pytest.main(pytest_args(run, results_path), plugins=[InterruptHooks()]))
 
 
