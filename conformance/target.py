@@ -99,6 +99,24 @@ class Exchange:
         }
 
 
+def remember_revisions(body: Any, into: dict[str, Any], depth: int = 3) -> None:
+    """Every entity in an answer's envelope (`{"tier": {...}}`, `{"tiers": [...]}`, `{"results": [{"item":
+    {...}}]}`): a dict with a string `id` and a `revision`, recorded as id -> revision."""
+    if isinstance(body, dict):
+        entity_id, revision = body.get("id"), body.get("revision")
+        if isinstance(entity_id, str) and isinstance(revision, (str, int)) and not isinstance(revision, bool):
+            into[entity_id] = revision
+        values: Any = body.values()
+    elif isinstance(body, list):
+        values = body
+    else:
+        return
+    if depth > 0:
+        for value in values:
+            if isinstance(value, (dict, list)):
+                remember_revisions(value, into, depth - 1)
+
+
 def redact_headers(headers: dict[str, str], secret_names: frozenset[str] = SECRET_HEADERS) -> dict[str, str]:
     return {k: (REDACTED if k.lower() in secret_names else v) for k, v in headers.items()}
 
@@ -122,6 +140,9 @@ class Target:
     retry_budget: float = DEFAULT_RETRY_BUDGET
     session: requests.Session = field(default_factory=SuiteSession)
     log: list[Exchange] = field(default_factory=list)
+    #: The newest revision each entity id came back with in a successful answer, so that clean-up can delete at
+    #: the current revision without reading the entity first (`apis.delete_at_revision`); a DELETE forgets it.
+    revisions: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -184,6 +205,11 @@ class Target:
             retry_note=str(note) if isinstance(note, RetryNote) and (note.retries or note.gave_up) else "",
         )
         self.log.append(exchange)
+        if response.status_code < 300:
+            if method.upper() == "DELETE":
+                self.revisions.pop(path.rstrip("/").rsplit("/", 1)[-1], None)
+            elif '"revision"' in exchange.response_text:
+                remember_revisions(exchange.body, self.revisions)
         return exchange
 
     def get(self, path: str, **kwargs: Any) -> Exchange:

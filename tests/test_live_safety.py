@@ -148,3 +148,38 @@ def test_read_only_writes_nothing(cli, server: EmbeddedServer, tmp_path: Path) -
     assert snapshot(target) == before
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["counts"].get("pass", 0) + report["counts"].get("warn", 0) > 0
+
+
+def test_clean_up_deletes_at_the_revision_last_seen_in_one_exchange(server: EmbeddedServer) -> None:
+    target = client(server)
+    api = tiers.TiersApi(target)
+    tier = api.create(tiers.tier_body("Clean-up", 10)).body["tier"]
+    updated = api.update(tier["id"], {"tierDefinition": {"name": "Clean-up 2"}, "revision": tier["revision"]})
+    assert updated.status == 200, updated.describe()
+    before = len(target.log)
+    tiers.delete_owned(target, tier["id"])
+    sent = target.log[before:]
+    assert [(e.method, e.status) for e in sent] == [("DELETE", 200)]
+    assert f"revision={updated.body['tier']['revision']}" in sent[0].url
+    assert api.get(tier["id"]).status == 404
+
+
+def test_clean_up_with_a_stale_revision_reads_the_current_one_and_still_deletes(server: EmbeddedServer) -> None:
+    target, elsewhere = client(server), client(server)
+    reward = rewards.RewardsApi(target).create(rewards.free_shipping("Changed elsewhere")).body["reward"]
+    changed = rewards.RewardsApi(elsewhere).update(reward["id"], {**rewards.editable(reward), "name": "Moved on"})
+    assert changed.status == 200, changed.describe()
+    before = len(target.log)
+    rewards.delete_owned(target, reward["id"])
+    assert [(e.method, e.status) for e in target.log[before:]] == [("DELETE", 409), ("GET", 200), ("DELETE", 200)]
+    assert rewards.RewardsApi(target).get(reward["id"]).status == 404
+
+
+def test_clean_up_of_an_entity_the_test_deleted_costs_one_read(server: EmbeddedServer) -> None:
+    target = client(server)
+    api = tiers.TiersApi(target)
+    tier = api.create(tiers.tier_body("Deleted by the test", 20)).body["tier"]
+    assert api.delete(tier["id"], tier["revision"]).status == 200
+    before = len(target.log)
+    tiers.delete_owned(target, tier["id"])
+    assert [(e.method, e.status) for e in target.log[before:]] == [("GET", 404)]

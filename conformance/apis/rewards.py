@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from conformance.apis import moment
+from conformance.apis import delete_at_revision, moment
 from conformance.target import Exchange, Target
 
 PREFIX = "/loyalty-rewards/v1"
@@ -211,10 +211,7 @@ def next_cursor(page: Exchange) -> str | None:
 
 def delete_owned(target: Target, reward_id: str) -> None:
     """Delete a reward this run created, at its current revision (a 404 means it is already gone)."""
-    current = target.get(reward_path(reward_id))
-    if current.status == 200 and isinstance(current.body, dict):
-        revision = (current.body.get("reward") or {}).get("revision")
-        target.delete(reward_path(reward_id), params={"revision": revision} if revision is not None else None)
+    delete_at_revision(target, reward_path(reward_id), reward_id, "reward")
 
 
 def tagged(target: Target, tag: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.apis import delete_at_revision
 from conformance.target import Exchange, Target
 
 PREFIX = "/loyalty-tiers/v1"
@@ -74,10 +75,7 @@ class TiersApi:
 
 def delete_owned(target: Target, tier_id: str) -> None:
     """Delete a tier this run created, at its current revision (a 404 means it is already gone)."""
-    current = target.get(tier_path(tier_id))
-    if current.status == 200 and isinstance(current.body, dict):
-        revision = (current.body.get("tier") or {}).get("revision")
-        target.delete(tier_path(tier_id), params={"revision": revision} if revision is not None else None)
+    delete_at_revision(target, tier_path(tier_id), tier_id, "tier")
 
 
 def tagged(target: Target, tag: str) -> list[str]:
