@@ -14,7 +14,7 @@ import pytest
 from conformance.apis.badges_v4 import MAX_PAGES, QUERY, BadgesV4Api, badge_path, next_cursor
 from conformance.live import Owned, site_lock
 from conformance.plugin import Unique
-from conformance.suite.support.badges import as_dict, as_list
+from conformance.suite.support.badges import as_dict, as_list, badge_ids, order_all
 from conformance.suite.support.badges_v4 import (
     UNKNOWN_BADGE,
     badge_in,
@@ -155,18 +155,17 @@ def test_sdk_offset_paging_with_total(badges: BadgesV4Api, owned: Owned, expect:
 
 
 # BADGE4-25 .. BADGE4-28: display order (site-wide: saved and restored) --------------------------------
-def display_order(badges: BadgesV4Api) -> list[str]:
-    """The display order as far as it can be read: unsorted Query Badges (AMB4-9: no documented read)."""
-    return [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
-
-
 def restore_order(badges: BadgesV4Api, saved: list[str]) -> None:
-    present = set(display_order(badges))
-    wanted = [i for i in saved if i in present] + [i for i in display_order(badges) if i not in saved]
+    def arrange(present: list[str]) -> list[str]:
+        return [i for i in saved if i in present] + [i for i in present if i not in saved]
+
+    wanted = arrange(badge_ids(badges))
     if not wanted:
         return
-    if len(wanted) <= 100 and badges.order(wanted).status == 200:
-        return
+    if len(wanted) <= 100:
+        wanted, answer = order_all(badges, arrange)
+        if answer is None or answer.status == 200:
+            return
     previous = None
     for badge_id in wanted:  # more than 100 badges, or no V6: one Move per badge
         if previous is None:
@@ -179,7 +178,7 @@ def restore_order(badges: BadgesV4Api, saved: list[str]) -> None:
 @contextmanager
 def order_restored(badges: BadgesV4Api) -> Iterator[list[str]]:
     with site_lock(badges.target.base_url, "badge-order"):
-        saved = display_order(badges)
+        saved = badge_ids(badges)
         try:
             yield saved
         finally:
@@ -191,10 +190,10 @@ def test_display_order_answers_badges_in_that_order(
     badges: BadgesV4Api, owned: Owned, expect: Expect, unique: Unique
 ) -> None:
     first, second = (create_badge(badges, owned, expect, unique)["id"] for _ in range(2))
-    with order_restored(badges) as saved:
-        present = [i for i in saved if i not in (first, second)]
-        wanted = ([second, first] + present)[:100]
-        answer = badges.order(wanted)
+    with order_restored(badges):
+        wanted, answer = order_all(badges, lambda present: ([second, first] + [i for i in present
+                                                                                if i not in (first, second)])[:100])
+        assert answer is not None  # the list holds this test's two badges
         returned = [i for i in ids_of(answer) if i in wanted]
         expect.ok(answer, "update the display order", rule="BADGE4-25")
         expect.that(returned[:2] == [second, first] and returned == [i for i in wanted if i in returned],
@@ -239,7 +238,7 @@ def test_move_first_shows_in_the_unsorted_order(
     made = [create_badge(badges, owned, expect, unique) for _ in range(2)]
     with order_restored(badges):
         expect.ok(badges.move(made[1]["id"], position="FIRST"), "move the newer badge first")
-        order = [i for i in display_order(badges) if i in {b["id"] for b in made}]
+        order = [i for i in badge_ids(badges) if i in {b["id"] for b in made}]
         expect.prefer(order[:1] == [made[1]["id"]], f"an unsorted query lists the moved badge first, got {order}",
                       amb="AMB4-9")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from conformance.apis import moment
 from conformance.apis.badges import (
@@ -188,12 +188,29 @@ def display_order_restored(badges: BadgesApi) -> Iterator[list[str]]:
             )
 
 
-def badge_ids(badges: BadgesApi) -> list[str]:
+class Ordered(Protocol):
+    """Badges v3 and v4 alike: every badge in display order (unsorted listing), and the display-order update."""
+
+    def all(self) -> list[dict[str, Any]]: ...
+
+    def order(self, ids: list[str], /) -> Exchange: ...
+
+
+def badge_ids(badges: Ordered) -> list[str]:
+    """The display order as far as it can be read: every badge, unsorted (AMB4-9: v4 has no documented read)."""
     return [b["id"] for b in badges.all() if isinstance(b.get("id"), str)]
 
 
+def order_kept(before: list[str], after: list[str], ours: Iterable[str]) -> bool:
+    """Two reads of the display order show the same order: the badges in both keep their places relative to each
+    other and this test's own badges are in both. Badges other clients of the site (another xdist worker, a
+    shard, a person) create or delete in between come and go without counting as a change."""
+    common = set(before) & set(after)
+    return set(ours) <= common and [i for i in before if i in common] == [i for i in after if i in common]
+
+
 def order_all(
-    badges: BadgesApi, arrange: Callable[[list[str]], list[str]]
+    badges: Ordered, arrange: Callable[[list[str]], list[str]]
 ) -> tuple[list[str], Exchange | None]:
     """Send the full id list arranged from the current one; retried when other clients of a live site
     add or delete badges between the listing and the update (a vanished id would be answered 404)."""
