@@ -48,7 +48,8 @@ def execute(run: RunSettings) -> int:
             try:
                 receiver = _embedded_receiver(run)
                 server = EmbeddedServer(faults=run.faults, deterministic=run.record_dir is not None,
-                                        webhook_urls=[receiver], deliver_while=partial(wanted_at, receiver)).start()
+                                        webhook_urls=[receiver], deliver_while=partial(wanted_at, receiver),
+                                        webhook_private_key=_worker_reference_key(run, stack)).start()
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
             stack.callback(server.stop, wait=False)  # the reports need nothing more from it
@@ -91,6 +92,25 @@ def cache_dir(run: RunSettings) -> Path:
 
     identity = f"{run.base_url if not run.disposable else 'embedded'}|{','.join(sorted(run.faults))}"
     return Path("reports").resolve() / ".cache" / hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+
+def _worker_reference_key(run: RunSettings, stack: ExitStack) -> bytes | None:
+    """`-n` against the embedded reference: every xdist worker serves its own instance (the plugin's
+    `_worker_reference`), as separate sites, all signing with this one key so the run's receiver verifies every
+    event. This run's own instance then only answers the probe. A recording keeps one shared instance: its
+    deterministic ids would repeat across instances."""
+    if run.workers <= 1 or run.record_dir:
+        return None
+    import tempfile
+
+    from conformance.reference.events import new_private_key, private_pem
+
+    path = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="conformance-reference-"))) / "key.pem"
+    pem = private_pem(new_private_key())
+    path.write_bytes(pem)
+    path.chmod(0o600)
+    run.worker_reference_key = str(path)
+    return pem
 
 
 def _embedded_receiver(run: RunSettings) -> str:

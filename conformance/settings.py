@@ -78,6 +78,9 @@ class RunSettings:
     #: Selected APIs the start-up probe found absent (a v3-only or v4-only Badges target); their tests skip.
     #: None: nobody probed (the plugin used on its own), so the suite asks the target itself.
     not_served: list[str] | None = None
+    #: With -n against the embedded reference: PEM file of the key with which each xdist worker's own reference
+    #: signs its events (workers of one run never share site-wide state). None: workers share the run's target.
+    worker_reference_key: str | None = None
     extra_pytest_args: list[str] = field(default_factory=list)
 
     @property
@@ -129,6 +132,8 @@ class RunSettings:
         args += ["--conformance-webhook-wait", f"{self.webhook_wait:g}"]
         if self.not_served is not None:
             args.append(f"--conformance-not-served={','.join(self.not_served)}")
+        if self.worker_reference_key:
+            args += ["--conformance-worker-reference", self.worker_reference_key]
         return args
 
     @classmethod
@@ -163,6 +168,7 @@ class RunSettings:
             webhook_wait=opt.conformance_webhook_wait,
             not_served=(None if opt.conformance_not_served is None
                         else [api for api in opt.conformance_not_served.split(",") if api]),
+            worker_reference_key=opt.conformance_worker_reference,
         )
 
     @classmethod

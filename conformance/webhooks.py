@@ -170,6 +170,11 @@ def listening(source: Source | None) -> Iterator[None]:
             marker.unlink(missing_ok=True)
 
 
+def listening_here() -> bool:
+    """Whether a test of this process reads events now (what an xdist worker's own embedded reference asks)."""
+    return bool(_LISTENERS)
+
+
 def wanted_at(url: str) -> bool:
     """Whether the receiver at `url` wants events now; True when it is not one of this process's receivers."""
     receiver = _RUNNING.get(url)

@@ -112,6 +112,34 @@ def test_rule_selection_runs_exactly_the_tests_of_that_rule(tier2_run: tuple[Cli
     assert sum(report["counts"].values()) == len(expected)
 
 
+def test_a_parallel_run_against_the_embedded_reference_is_conformant(tmp_path: Path) -> None:
+    """`-n 2`: the badge display order is site-wide, so two workers sharing one reference raced on it (a correct
+    reference was judged NOT CONFORMANT in 2 of 3 runs); each worker now serves its own reference."""
+    result = run_cli("run", "--quick", "-n", "2", "--report-dir", "out", cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.output[-3000:]
+    verdicts = [r["verdict"] for r in results_of(tmp_path / "out")]
+    assert len(verdicts) > 400 and set(verdicts) <= {"pass", "skip"}
+
+
+def test_an_xdist_worker_serves_its_own_reference_signing_with_the_runs_key(tmp_path: Path) -> None:
+    from conformance.plugin.fixtures import _worker_reference
+    from conformance.reference.events import new_private_key, private_pem
+    from conformance.settings import RunSettings
+
+    key = tmp_path / "key.pem"
+    key.write_bytes(private_pem(new_private_key()))
+    shared = "http://127.0.0.1:9"  # the run's own instance, which only answered the probe
+    settings = RunSettings(base_url=shared, headers={"Authorization": "local"}, disposable=True,
+                           worker_reference_key=str(key))
+    serving = _worker_reference(settings)
+    try:
+        own = next(serving)
+        assert own.base_url not in (None, shared)
+        assert own.target().get("/loyalty-tiers/v1/tiers").status == 200
+    finally:
+        serving.close()
+
+
 def test_output_off_a_terminal_is_plain_lines(tier2_run: tuple[CliResult, Path]) -> None:
     result, _ = tier2_run
     assert not ANSI.search(result.output), "colour codes in non-terminal output"

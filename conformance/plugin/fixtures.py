@@ -7,6 +7,7 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,9 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
     the plugin installed (it is auto-loaded) never starts a server.
     """
     settings = settings_of(pytestconfig)
+    if settings.worker_reference_key and hasattr(pytestconfig, "workerinput"):
+        yield from _worker_reference(settings)
+        return
     if settings.base_url is not None or settings.replay_dir:
         yield settings
         return
@@ -46,6 +50,24 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
     finally:
         server.stop()
         receiver.stop()
+
+
+def _worker_reference(settings: RunSettings) -> Iterator[RunSettings]:
+    """`-n` against the embedded reference: this xdist worker serves its own instance (the run's faults, signing
+    key and event receiver), so workers never share site-wide state such as the badge display order, which
+    every badge another worker creates or deletes would change under a test."""
+    from conformance.embedded import EmbeddedServer
+    from conformance.webhooks import listening_here
+
+    assert settings.worker_reference_key is not None
+    urls = [f"http://{settings.webhooks_listen}/"] if settings.webhooks_listen else []
+    server = EmbeddedServer(faults=settings.faults, webhook_urls=urls, deliver_while=listening_here,
+                            webhook_private_key=Path(settings.worker_reference_key).read_bytes()).start()
+    settings.base_url = server.base_url
+    try:
+        yield settings
+    finally:
+        server.stop(wait=False)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-fault", action="append", default=[], help="fault of the embedded reference")
     group.addoption("--conformance-disposable", action="store_true",
                     help="the base URL is a throw-away reference started for this run (no live-site guards)")
+    group.addoption("--conformance-worker-reference", metavar="KEYFILE",
+                    help="each xdist worker serves its own embedded reference, signing events with this key")
     group.addoption("--conformance-record", metavar="DIR", help="record every exchange as vcrpy cassettes")
     group.addoption("--conformance-replay", metavar="DIR", help="answer from cassettes, network blocked")
     group.addoption("--conformance-results", metavar="FILE", help="write per-test results as JSON")
