@@ -121,7 +121,7 @@ def test_a_parallel_run_against_the_embedded_reference_is_conformant(tmp_path: P
     assert len(verdicts) > 400 and set(verdicts) <= {"pass", "skip"}
 
 
-def test_an_xdist_worker_serves_its_own_reference_signing_with_the_runs_key(tmp_path: Path) -> None:
+def test_an_xdist_worker_serves_its_own_reference(tmp_path: Path) -> None:
     from conformance.plugin.fixtures import _worker_reference
     from conformance.reference.events import new_private_key, private_pem
     from conformance.settings import RunSettings

@@ -27,7 +27,7 @@ def conformance_settings(pytestconfig: pytest.Config) -> Iterator[RunSettings]:
     the plugin installed (it is auto-loaded) never starts a server.
     """
     settings = settings_of(pytestconfig)
-    if settings.worker_reference_key and hasattr(pytestconfig, "workerinput"):
+    if settings.worker_reference_key and settings.disposable and hasattr(pytestconfig, "workerinput"):
         yield from _worker_reference(settings)
         return
     if settings.base_url is not None or settings.replay_dir:
